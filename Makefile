@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test install ingest ui eval bench clean
+
+run: ingest ui
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+ingest: $(STAMP)
+	$(BIN)/tutor ingest
+
+ui: $(STAMP)
+	$(BIN)/tutor ui
+
+eval: $(STAMP)
+	$(BIN)/tutor eval
+
+bench: $(STAMP)
+	benchmarks/run
+
+clean:
+	rm -rf .tutor eval-out test-artifacts

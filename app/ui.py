@@ -1,0 +1,86 @@
+"""Streamlit chat page: ask exam questions, read cited answers. Run with `tutor ui`."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the UI process must never reach for a model hub
+
+
+@st.cache_resource(show_spinner="Loading the embedding model and LLM ...")
+def get_tutor(llm_spec: str | None):
+    """Load retriever and LLM once per process (loading takes seconds)."""
+    from app.chain import load_tutor
+    from app.config import get_settings
+
+    return load_tutor(get_settings(), llm_spec or None)
+
+
+def show_citations(result: dict) -> None:
+    """One expander per citation with its source, heading, page and chunk text."""
+    texts = result.get("texts", {})
+    for cite in result.get("citations", []):
+        page = f", page {cite['page']}" if cite.get("page") else ""
+        with st.expander(f"[{cite['n']}] {cite['source']} - {cite['heading']}{page}"):
+            st.text(texts.get(cite["chunk_id"], ""))
+
+
+def show_message(message: dict) -> None:
+    """Replay one chat message (user text is never rendered as HTML)."""
+    with st.chat_message(message["role"]):
+        st.markdown(message["content"], unsafe_allow_html=False)
+        if message.get("result"):
+            show_citations(message["result"])
+
+
+def answer(tutor, question: str) -> dict:
+    """Ask the tutor and keep the cited chunk texts for the expanders."""
+    prepared_hits = {}
+    result = tutor.ask(question)
+    for cite in result["citations"]:
+        got = tutor.retriever.collection.get(ids=[cite["chunk_id"]], include=["documents"])
+        prepared_hits[cite["chunk_id"]] = got["documents"][0] if got["documents"] else ""
+    result["texts"] = prepared_hits
+    return result
+
+
+def sidebar(tutor) -> None:
+    """Which store and model are in use."""
+    from ingest.store import describe_store
+
+    st.sidebar.header("MLA Tutor")
+    st.sidebar.caption(f"Store: {describe_store(tutor.settings)}")
+    st.sidebar.caption(f"Chunks: {tutor.retriever.collection.count()}")
+    st.sidebar.caption(f"Model: {tutor.model}")
+    if st.sidebar.button("New chat"):
+        st.session_state.messages = []
+
+
+def main() -> None:
+    """The chat page."""
+    st.set_page_config(page_title="MLA Tutor", page_icon=":books:")
+    st.title("MLA Tutor")
+    try:
+        tutor = get_tutor(os.environ.get("TUTOR_LLM"))
+    except Exception as exc:  # show setup problems on the page instead of a trace
+        st.error(f"Could not start: {exc}")
+        st.stop()
+    sidebar(tutor)
+    st.session_state.setdefault("messages", [])
+    for message in st.session_state.messages:
+        show_message(message)
+    if question := st.chat_input("Ask an MLA-C01 question"):
+        user = {"role": "user", "content": question}
+        st.session_state.messages.append(user)
+        show_message(user)
+        with st.spinner("Thinking ..."):
+            result = answer(tutor, question)
+        reply = {"role": "assistant", "content": result["answer"], "result": result}
+        st.session_state.messages.append(reply)
+        show_message(reply)
+
+
+if __name__ == "__main__":
+    main()

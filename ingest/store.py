@@ -1,0 +1,118 @@
+"""The Chroma store: one client factory, the collection, and what it already holds per file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from app.config import Settings
+from app.providers import embedding_model_name, make_embeddings
+
+
+class StoreMismatch(RuntimeError):
+    """The store was built with a different embedding model than the one configured."""
+
+
+def make_client(settings: Settings):
+    """A Chroma client: HTTP when TUTOR_CHROMA_HOST is set, else an embedded persistent store."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    # Chroma's telemetry would try to reach the network; this product never does.
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                   settings=chroma_settings)
+    settings.store_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_path), settings=chroma_settings)
+
+
+def open_collection(settings: Settings, client=None):
+    """Get or create the collection (cosine space), stamped with the embedding model's name."""
+    client = client or make_client(settings)
+    model = embedding_model_name(settings)
+    collection = client.get_or_create_collection(
+        settings.collection, metadata={"hnsw:space": "cosine", "embedding_model": model})
+    built_with = (collection.metadata or {}).get("embedding_model")
+    if built_with and built_with != model:
+        raise StoreMismatch(f"store {describe_store(settings)} was built with {built_with}, but the "
+                            f"configured embedding model is {model}; run `tutor ingest --rebuild`")
+    return collection
+
+
+def make_vectorstore(settings: Settings, client=None):
+    """LangChain's Chroma wrapper over our collection, with our embedding model."""
+    from langchain_chroma import Chroma
+
+    client = client or make_client(settings)
+    open_collection(settings, client)  # creates it with our metadata and checks the model
+    return Chroma(client=client, collection_name=settings.collection,
+                  embedding_function=make_embeddings(settings))
+
+
+def describe_store(settings: Settings) -> str:
+    """Where the store lives, for messages and the UI sidebar."""
+    if settings.chroma_host:
+        return f"chroma server http://{settings.chroma_host}:{settings.chroma_port}/{settings.collection}"
+    return f"{settings.store_path}/{settings.collection}"
+
+
+def drop_collection(settings: Settings, client=None) -> None:
+    """Delete the whole collection (for --rebuild); missing is fine."""
+    client = client or make_client(settings)
+    try:
+        client.delete_collection(settings.collection)
+    except Exception:  # chroma raises different types across versions for "does not exist"
+        pass
+
+
+def stored_files(collection) -> dict[str, dict]:
+    """Per source: file hash(es), expected and actual chunk count, and chunk ids, from Chroma itself."""
+    files: dict[str, dict] = {}
+    result = collection.get(include=["metadatas"])
+    for chunk_id, meta in zip(result["ids"], result["metadatas"]):
+        entry = files.setdefault(meta["source"], {"hashes": set(), "expected": 0, "ids": []})
+        entry["hashes"].add(meta.get("file_hash"))
+        entry["expected"] = max(entry["expected"], int(meta.get("n_chunks", 0)))
+        entry["ids"].append(chunk_id)
+    return files
+
+
+def is_complete(entry: dict | None, file_hash: str) -> bool:
+    """True when every stored chunk of a file has this hash and none is missing (crash-safe check)."""
+    if not entry:
+        return False
+    return entry["hashes"] == {file_hash} and len(entry["ids"]) == entry["expected"]
+
+
+def write_manifest(settings: Settings, files: dict[str, dict]) -> None:
+    """Write a readable manifest (source -> file hash, chunk count) atomically beside the store."""
+    if settings.chroma_host:
+        return
+    manifest = {src: {"sha256": sorted(h for h in e["hashes"] if h)[0] if e["hashes"] else None,
+                      "chunks": len(e["ids"])} for src, e in sorted(files.items())}
+    path = settings.store_path / "manifest.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1))
+    os.replace(tmp, path)
+
+
+def list_documents(settings: Settings) -> list[dict]:
+    """Every stored document with its chunk count, title and domain (for the UI and CLI)."""
+    collection = open_collection(settings)
+    docs: dict[str, dict] = {}
+    for meta in collection.get(include=["metadatas"])["metadatas"]:
+        doc = docs.setdefault(meta["source"], {"source": meta["source"], "title": meta.get("title"),
+                                               "domain": meta.get("domain"), "chunks": 0})
+        doc["chunks"] += 1
+    return sorted(docs.values(), key=lambda d: d["source"])
+
+
+def source_of(path: Path) -> str:
+    """How a file is named in the store: relative to the working directory when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()

@@ -1,0 +1,69 @@
+"""Shared fixtures: offline environment, settings pointing into tmp_path, small note files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# No test may reach a model hub or send telemetry.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NOTE_A = """---
+title: Inference options
+domain: D3
+tasks: [3.1]
+---
+# Inference options
+
+## Asynchronous Inference
+SageMaker Asynchronous Inference queues requests with payloads up to 1 GB and processing up to one hour.
+
+## Serverless Inference
+SageMaker Serverless Inference scales to zero between requests and bills per use.
+"""
+
+NOTE_B = """---
+title: Streaming ingestion
+domain: D1
+---
+# Streaming ingestion
+
+## Kinesis Data Streams
+Kinesis Data Streams keeps records in shards for custom consumers in real time.
+"""
+
+
+@pytest.fixture
+def notes_dir(tmp_path: Path) -> Path:
+    """A folder with two small notes."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "inference.md").write_text(NOTE_A)
+    (folder / "streaming.md").write_text(NOTE_B)
+    return folder
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):
+    """Build Settings whose store lives in tmp_path; keyword overrides win."""
+    from app.config import get_settings
+
+    def build(**overrides):
+        base = {"store_path": tmp_path / "store", "notes_path": tmp_path / "user-notes",
+                "corpus_path": tmp_path / "notes"}
+        return get_settings(**{**base, **overrides})
+
+    return build
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch):
+    """Run with tmp_path as the working directory, so stored sources are relative to it."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -1,0 +1,43 @@
+"""The tutor CLI through typer's runner."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from app.cli import app
+
+runner = CliRunner()
+
+
+def env_for(tmp_path) -> dict:
+    return {"TUTOR_STORE_PATH": str(tmp_path / "store"), "TUTOR_EMBEDDING_MODEL": "fake",
+            "TUTOR_LLM": "fake/Batch Transform fits nightly jobs [1].",
+            "TUTOR_NOTES_PATH": str(tmp_path / "none")}
+
+
+def test_ingest_then_ask_json(in_tmp, notes_dir):
+    env = env_for(in_tmp)
+    first = runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "2 added" in first.output
+    again = runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
+    assert "2 unchanged" in again.output and "nothing to embed" in again.output
+    asked = runner.invoke(app, ["ask", "nightly scoring?", "--json", "--k", "2"], env=env)
+    assert asked.exit_code == 0, asked.output
+    data = json.loads(asked.output)
+    assert data["answer"].startswith("Batch Transform") and len(data["citations"]) == 2
+
+
+def test_bad_setting_is_one_line(in_tmp):
+    result = runner.invoke(app, ["ask", "q"], env={**env_for(in_tmp), "TUTOR_K": "zero"})
+    assert result.exit_code == 1
+    assert "invalid setting TUTOR_K" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_provider_is_one_line(in_tmp, notes_dir):
+    env = {**env_for(in_tmp), "TUTOR_LLM": "nosuch/model"}
+    runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
+    result = runner.invoke(app, ["ask", "q"], env=env)
+    assert result.exit_code == 1 and "unknown LLM provider 'nosuch'" in result.output
