@@ -1,17 +1,35 @@
-"""The answer chain: retrieve, prompt the LLM under the tutor prompt, return the public JSON shape."""
+"""The answer pipeline: rewrite, retrieve, select evidence, then answer, check and cite.
+
+Correctness comes from the pipeline, not the model: exam questions are decided by scoring options
+against evidence, weak evidence leads to a plain "not in your notes", and every generated answer passes
+the grounding check (app/grounding.py) before the user sees it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 
 from app.config import Settings
-from app.prompts import format_context, make_prompt
-from app.retrieval import Hit, Retriever
+from app.evidence import Evidence, SentenceIndex, query_coverage, select_evidence
+from app.exam import ExamQuestion, OptionScore, choose, explain, parse_exam, score_option
+from app.followup import rewrite_query
+from app.grounding import check_answer
+from app.prompts import format_evidence, make_prompt
+from app.retrieval import Hit, Retriever, fuse
+
+REFUSE_COSINE = 0.35    # best dense similarity below this: the notes are about something else
+REFUSE_COVERAGE = 0.5   # fewer of the question's words than this in the retrieved notes
+INJECTION = re.compile(r"(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt)|system prompt|"
+                       r"(reveal|print|show|repeat|output)\b.{0,40}\b(prompt|instructions|text above)|"
+                       r"you are now|developer mode|jailbreak", re.IGNORECASE)
+INJECTION_REPLY = ("I can't share or change my instructions. I can help you study for the MLA-C01 "
+                   "exam from your notes: ask me about a service, a concept or an exam question.")
 
 
 def build_chain(llm: BaseChatModel) -> Runnable:
@@ -27,6 +45,26 @@ def make_citations(hits: list[Hit]) -> list[dict]:
 
 
 @dataclass
+class Prepared:
+    """Everything decided before the LLM runs."""
+
+    question: str
+    query: str
+    hits: list[Hit]
+    evidence: list[Evidence] = field(default_factory=list)
+    exam: ExamQuestion | None = None
+    refused: bool = False
+    injection: bool = False
+
+    def result(self, answer: str, model: str, **flags) -> dict:
+        """The public result object (`tutor ask --json`)."""
+        base = {"answer": answer, "citations": make_citations(self.hits), "model": model,
+                "query": self.query, "grounded": False, "fallback": False, "refused": self.refused,
+                "choice": None, "evidence": [e.public() for e in self.evidence]}
+        return base | flags
+
+
+@dataclass
 class Tutor:
     """The loaded parts of the assistant: settings, retriever and chat model (built once)."""
 
@@ -34,28 +72,93 @@ class Tutor:
     retriever: Retriever
     llm: BaseChatModel
     model: str
+    capable: bool = False  # a hosted model may rewrite follow-ups; the bundled one may not
 
-    def prepare(self, question: str, k: int | None = None, domain: str | None = None) -> dict:
-        """Retrieve for a question; returns the chain inputs and the citations."""
-        hits = self.retriever.search(question, k or self.settings.k, domain)
-        inputs = {"context": format_context([h.text for h in hits]), "question": question}
-        return {"hits": hits, "inputs": inputs, "citations": make_citations(hits)}
+    def __post_init__(self):
+        self.index = SentenceIndex(self.retriever.vectorstore.embeddings)
 
-    def ask(self, question: str, k: int | None = None, domain: str | None = None) -> dict:
-        """Answer a question from the notes: {"answer", "citations", "model"}."""
-        prepared = self.prepare(question, k, domain)
-        answer = build_chain(self.llm).invoke(prepared["inputs"]).strip()
-        return {"answer": answer, "citations": prepared["citations"], "model": self.model}
+    def prepare(self, question: str, k: int | None = None, domain: str | None = None,
+                history: list[dict] | None = None) -> Prepared:
+        """Rewrite, retrieve, select evidence and decide whether (and how) to answer."""
+        k = k or self.settings.k
+        exam = parse_exam(question)
+        stem = exam.stem if exam else question
+        query = rewrite_query(stem, history, self.llm if self.capable else None)
+        search_text = f"{query} {' '.join(exam.options.values())}" if exam else query
+        hits = self.retriever.search(search_text, k, domain)
+        prepared = Prepared(question, query, hits, exam=exam, injection=bool(INJECTION.search(question)))
+        if prepared.injection and not exam:
+            return prepared
+        prepared.refused = is_weak(query, hits, exam=exam is not None)
+        if not prepared.refused:
+            prepared.evidence = select_evidence(self.index, query, hits)
+        return prepared
 
-    def stream(self, question: str, k: int | None = None, domain: str | None = None
-               ) -> Iterator[str | dict]:
-        """Yield answer tokens as they come, then the finished result dict."""
-        prepared = self.prepare(question, k, domain)
+    def ask(self, question: str, k: int | None = None, domain: str | None = None,
+            history: list[dict] | None = None) -> dict:
+        """Answer a question from the notes; see `Prepared.result` for the shape."""
+        result = {}
+        for piece in self.stream(question, k, domain, history):
+            result = piece if isinstance(piece, dict) else result
+        return result
+
+    def stream(self, question: str, k: int | None = None, domain: str | None = None,
+               history: list[dict] | None = None) -> Iterator[str | dict]:
+        """Yield answer text as it comes, then the finished (checked) result dict."""
+        p = self.prepare(question, k, domain, history)
+        if p.injection and not p.exam:
+            yield INJECTION_REPLY
+            yield p.result(INJECTION_REPLY, self.model, refused=True)
+        elif p.refused:
+            text = refusal_text(p.hits)
+            yield text
+            yield p.result(text, self.model)
+        elif p.exam:
+            yield from self._answer_exam(p, k or self.settings.k)
+        else:
+            yield from self._generate(p)
+
+    def _generate(self, p: Prepared) -> Iterator[str | dict]:
+        """Stream the LLM's answer, then run the grounding check on the finished text."""
+        inputs = {"context": format_evidence(p.hits, p.evidence), "question": p.query}
         parts = []
-        for token in build_chain(self.llm).stream(prepared["inputs"]):
+        for token in build_chain(self.llm).stream(inputs):
             parts.append(token)
             yield token
-        yield {"answer": "".join(parts).strip(), "citations": prepared["citations"], "model": self.model}
+        checked = check_answer(self.index, "".join(parts), p.hits, p.evidence)
+        yield p.result(checked.answer, self.model, grounded=checked.grounded, fallback=checked.fallback)
+
+    def _answer_exam(self, p: Prepared, k: int) -> Iterator[str | dict]:
+        """Score every option against evidence and explain the choice."""
+        exam = p.exam
+        extra = [self.retriever.search(f"{exam.stem} {text}", 3) for text in exam.options.values()]
+        extra += [self.retriever.search(text, 3) for text in exam.options.values()]
+        p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in {x.chunk_id for x in p.hits}]
+        scores = [score_option(self.index, exam.stem, text, p.hits, 1) for text in exam.options.values()]
+        for letter, score in zip(exam.options, scores):
+            score.letter = letter
+        chosen = choose(scores, exam.picks)
+        p.evidence = [s.best for s in scores if s.best and s.letter in chosen]
+        text = explain(exam, scores, chosen)
+        yield text
+        yield p.result(text, self.model, grounded=True, choice=chosen)
+
+
+def is_weak(query: str, hits: list[Hit], exam: bool = False) -> bool:
+    """True when the notes do not seem to cover the question."""
+    if not hits:
+        return True
+    best = max(h.score for h in hits)
+    # exam scenarios are full of story words (team, retailer) the notes never use: meaning only
+    return best < REFUSE_COSINE or (not exam and query_coverage(query, hits) < REFUSE_COVERAGE)
+
+
+def refusal_text(hits: list[Hit]) -> str:
+    """Say the notes do not cover it and name the closest topics they do cover."""
+    titles = list(dict.fromkeys(str(h.metadata.get("title") or h.metadata.get("source")) for h in hits))
+    closest = "; ".join(titles[:3]) or "nothing yet (the store is empty)"
+    return (f"I cannot find this in your notes, so I won't guess. The closest topics they cover are: "
+            f"{closest}.")
 
 
 def load_tutor(settings: Settings, llm_spec: str | None = None) -> Tutor:
@@ -64,4 +167,5 @@ def load_tutor(settings: Settings, llm_spec: str | None = None) -> Tutor:
 
     spec = llm_spec or settings.llm or default_llm_spec()
     model = spec.rsplit("/", 1)[-1] if spec.startswith("llamacpp/") else spec
-    return Tutor(settings, Retriever(settings), make_llm(settings, spec), model)
+    capable = spec.startswith(("openai/", "bedrock/"))
+    return Tutor(settings, Retriever(settings), make_llm(settings, spec), model, capable)

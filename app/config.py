@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, ge=512, description="llama.cpp context window (tokens)")
     llm_threads: int | None = Field(None, description="llama.cpp threads (None: all cores)")
     llm_max_tokens: int = Field(256, ge=16, description="Max tokens the LLM may generate")
-    llm_temperature: float = Field(0.1, ge=0.0, le=2.0)
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a remote LLM call fails")
     openai_base_url: str | None = Field(None, description="OpenAI-compatible server URL")
     openai_api_key: SecretStr | None = Field(None, description="Falls back to OPENAI_API_KEY")

@@ -35,3 +35,14 @@ def format_context(texts: list[str], max_chars: int = 900) -> str:
         body = text if len(text) <= max_chars else text[:max_chars].rsplit(" ", 1)[0] + " ..."
         blocks.append(f"[{n}] {body}")
     return "\n\n".join(blocks)
+
+
+def format_evidence(hits, evidence, fallback_chars: int = 400) -> str:
+    """Numbered notes for the LLM: each chunk's evidence sentences, or its opening when it has none."""
+    blocks = []
+    for n, hit in enumerate(hits, start=1):
+        chosen = [e.sentence for e in evidence if e.n == n]
+        heading = hit.metadata.get("heading") or hit.metadata.get("title") or ""
+        body = " ".join(chosen) if chosen else format_context([hit.text], fallback_chars)[4:]
+        blocks.append(f"[{n}] ({heading}) {body}")
+    return "\n\n".join(blocks)

@@ -49,17 +49,18 @@ def notes_dir(tmp_path: Path) -> Path:
     return folder
 
 
+def make_settings_at(root: Path, **overrides):
+    """Settings whose store, notes and corpus live under `root`; keyword overrides win."""
+    from app.config import get_settings
+
+    base = {"store_path": root / "store", "notes_path": root / "user-notes", "corpus_path": root / "notes"}
+    return get_settings(**{**base, **overrides})
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path):
     """Build Settings whose store lives in tmp_path; keyword overrides win."""
-    from app.config import get_settings
-
-    def build(**overrides):
-        base = {"store_path": tmp_path / "store", "notes_path": tmp_path / "user-notes",
-                "corpus_path": tmp_path / "notes"}
-        return get_settings(**{**base, **overrides})
-
-    return build
+    return lambda **overrides: make_settings_at(tmp_path, **overrides)
 
 
 @pytest.fixture

@@ -1,0 +1,100 @@
+"""Evidence selection: the sentences of the retrieved chunks that best answer a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from app.retrieval import Hit
+from app.text import content_words, overlap, split_sentences
+
+
+@dataclass
+class Evidence:
+    """One evidence sentence, tied to its chunk and citation number."""
+
+    n: int
+    chunk_id: str
+    sentence: str
+    score: float
+    heading: str = ""
+
+    def public(self) -> dict:
+        """The `--json` shape of an evidence sentence."""
+        return {"n": self.n, "chunk_id": self.chunk_id, "sentence": self.sentence,
+                "score": round(self.score, 4)}
+
+
+class SentenceIndex:
+    """Sentences of chunks with their embeddings, computed once per chunk and kept in memory."""
+
+    def __init__(self, embeddings: Embeddings, max_chunks: int = 4096):
+        self.embeddings = embeddings
+        self._cached = lru_cache(maxsize=max_chunks)(self._embed_chunk)
+
+    def _embed_chunk(self, chunk_id: str, text: str) -> tuple[list[str], np.ndarray]:
+        sentences = split_sentences(body_of(text))
+        if not sentences:
+            return [], np.zeros((0, 1))
+        return sentences, np.asarray(self.embeddings.embed_documents(sentences))
+
+    def sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+        """A chunk's sentences and their (normalised) embedding rows."""
+        return self._cached(hit.chunk_id, hit.text)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One query vector."""
+        return np.asarray(self.embeddings.embed_query(text))
+
+
+def body_of(chunk_text: str) -> str:
+    """A chunk's text without the 'Title > heading' line that ingest puts first."""
+    first, _, rest = chunk_text.partition("\n\n")
+    return rest if rest and ">" in first and "." not in first[-1:] else chunk_text
+
+
+def heading_of(hit: Hit) -> str:
+    """The heading path a chunk came from."""
+    return str(hit.metadata.get("heading") or hit.metadata.get("title") or "")
+
+
+def score_sentences(index: SentenceIndex, query: str, hits: list[Hit]) -> list[Evidence]:
+    """Every sentence of every hit, scored by meaning (cosine) and shared terms with the query."""
+    qvec = index.embed(query)
+    scored = []
+    for n, hit in enumerate(hits, start=1):
+        sentences, vectors = index.sentences(hit)
+        if not sentences:
+            continue
+        cosines = vectors @ qvec
+        for sentence, cosine in zip(sentences, cosines):
+            # term overlap rewards sentences that name what the question names
+            score = 0.7 * float(cosine) + 0.3 * overlap(query, sentence)
+            scored.append(Evidence(n, hit.chunk_id, sentence, score, heading_of(hit)))
+    return sorted(scored, key=lambda e: e.score, reverse=True)
+
+
+def select_evidence(index: SentenceIndex, query: str, hits: list[Hit], limit: int = 4,
+                    per_chunk: int = 2) -> list[Evidence]:
+    """The best `limit` sentences, at most `per_chunk` from one chunk, without near-repeats."""
+    chosen: list[Evidence] = []
+    for ev in score_sentences(index, query, hits):
+        same_chunk = sum(c.chunk_id == ev.chunk_id for c in chosen)
+        repeat = any(overlap(ev.sentence, c.sentence) > 0.8 for c in chosen)
+        if same_chunk < per_chunk and not repeat:
+            chosen.append(ev)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def query_coverage(query: str, hits: list[Hit]) -> float:
+    """Share of the query's content words found anywhere in the retrieved chunks."""
+    words = set(content_words(query))
+    if not words:
+        return 0.0
+    found = set(content_words(" ".join(h.text for h in hits)))
+    return len(words & found) / len(words)

@@ -1,0 +1,87 @@
+"""Grounding check: keep only answer sentences that the cited notes support.
+
+Method (offline, no LLM judge): for every sentence of a generated answer we look at the chunks it
+cites (all retrieved chunks when it cites none). The sentence is supported when, against one of those
+chunks, its content words overlap the chunk's words by at least MIN_OVERLAP *and* its embedding is
+close to one of the chunk's sentences (cosine >= MIN_COSINE), or when the cosine alone is very high
+(>= STRONG_COSINE, a paraphrase). Unsupported sentences are removed; a supported sentence without a
+citation gets the number of the chunk that supports it. When fewer than MIN_KEPT of the sentences
+survive, the answer is replaced by a labelled extractive answer built from the evidence sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.evidence import Evidence, SentenceIndex
+from app.retrieval import Hit
+from app.text import CITATION, overlap, split_sentences, strip_citations
+
+MIN_OVERLAP = 0.6
+MIN_COSINE = 0.5
+STRONG_COSINE = 0.8
+MIN_KEPT = 0.5
+FALLBACK_LABEL = "I could not verify a generated answer, so here is what your notes say:"
+
+
+@dataclass
+class Checked:
+    """The outcome of the grounding check on one answer."""
+
+    answer: str
+    grounded: bool
+    fallback: bool
+    kept: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def support(index: SentenceIndex, sentence: str, hit: Hit) -> float:
+    """How well one chunk supports one sentence (0 when it does not)."""
+    claim = strip_citations(sentence)
+    words = overlap(claim, hit.text)
+    sentences, vectors = index.sentences(hit)
+    cosine = float(np.max(vectors @ index.embed(claim))) if sentences else 0.0
+    if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
+        return cosine + words
+    return 0.0
+
+
+def check_sentence(index: SentenceIndex, sentence: str, hits: list[Hit]) -> str | None:
+    """The sentence with a valid citation when supported, else None."""
+    cited = [int(n) for n in CITATION.findall(sentence) if 1 <= int(n) <= len(hits)]
+    for n in cited:
+        if support(index, sentence, hits[n - 1]) > 0:
+            return sentence
+    scores = [support(index, sentence, hit) for hit in hits]
+    if not scores or max(scores) == 0:
+        return None
+    best = int(np.argmax(scores)) + 1
+    return f"{strip_citations(sentence).rstrip('.')} [{best}]."
+
+
+def check_answer(index: SentenceIndex, answer: str, hits: list[Hit],
+                 evidence: list[Evidence]) -> Checked:
+    """Remove unsupported sentences; fall back to an extractive answer when too little is left."""
+    sentences = [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
+    kept = [checked for s in sentences if (checked := check_sentence(index, s, hits))]
+    removed = [s for s in sentences if not any(strip_citations(s)[:40] in k for k in kept)]
+    if sentences and kept and len(kept) / len(sentences) >= MIN_KEPT:
+        return Checked(" ".join(kept), grounded=True, fallback=False, kept=len(kept), removed=removed)
+    return Checked(extractive_answer(evidence), grounded=False, fallback=True, removed=removed)
+
+
+def extractive_answer(evidence: list[Evidence]) -> str:
+    """A clearly labelled answer made only of evidence sentences, each with its citation."""
+    main = [e for e in evidence if "trap" not in e.heading.lower()]
+    tips = [e for e in evidence if "trap" in e.heading.lower()]
+    lines = [FALLBACK_LABEL] + [f"- {cite(e)}" for e in (main or evidence)[:3]]
+    if tips and main:
+        lines.append(f"Exam tip: {cite(tips[0])}")
+    return "\n".join(lines)
+
+
+def cite(ev: Evidence) -> str:
+    """An evidence sentence with its [n] marker."""
+    return f"{ev.sentence.rstrip()} [{ev.n}]"

@@ -1,0 +1,50 @@
+"""Small text helpers shared by evidence selection, the grounding check and the eval metrics."""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+CITATION = re.compile(r"\[(\d+)\]")
+_WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*])|\n+")
+_MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case words without stopwords, with a naive plural strip so 'endpoints' meets 'endpoint'."""
+    words = _WORD.findall(text.lower())
+    return [_singular(w) for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 1]
+
+
+def _singular(word: str) -> str:
+    """Strip one trailing 's' from longer words (not 'ss', not 'us')."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences; Markdown table rows and list items count as one sentence each."""
+    sentences = []
+    for piece in _SENTENCE_END.split(text):
+        piece = _MARKUP.sub("", piece.strip()).strip()
+        if piece.startswith("|") or set(piece) <= set("|-: "):
+            continue
+        if len(content_words(piece)) >= 3:
+            sentences.append(piece)
+    return sentences
+
+
+def strip_citations(text: str) -> str:
+    """Remove [n] markers from a sentence."""
+    return CITATION.sub("", text).strip()
+
+
+def overlap(sentence: str, source: str) -> float:
+    """Share of the sentence's content words that also occur in the source text (0..1)."""
+    words = set(content_words(strip_citations(sentence)))
+    if not words:
+        return 0.0
+    return len(words & set(content_words(source))) / len(words)

@@ -1,0 +1,121 @@
+"""Eval metrics as small pure functions: retrieval (via ranx) and answer quality."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from app.text import CITATION, overlap, split_sentences, strip_citations
+
+RETRIEVAL_METRICS = ("hit_rate", "recall", "mrr", "ndcg")
+SUPPORT_THRESHOLD = 0.7  # share of a sentence's content words that must occur in its source
+
+
+def retrieval_scores(relevant: dict[str, list[str]], ranked: dict[str, list[str]], k: int = 5
+                     ) -> dict[str, dict[str, float]]:
+    """Per-query hit@k, recall@k, MRR@k and nDCG@k of ranked sources against relevant ones (ranx)."""
+    from ranx import Qrels, Run, evaluate
+
+    ids = [qid for qid in relevant if relevant[qid]]
+    if not ids:
+        return {}
+    qrels = Qrels({qid: {src: 1 for src in relevant[qid]} for qid in ids})
+    run = Run({qid: _as_run(ranked.get(qid, [])) for qid in ids})
+    names = [f"{m}@{k}" for m in RETRIEVAL_METRICS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba type-safety chatter, not a problem with the data
+        scores = evaluate(qrels, run, names, return_mean=False, make_comparable=True)
+    order = list(qrels.keys())
+    return {qid: {name.split("@")[0]: float(scores[name][i]) for name in names}
+            for i, qid in enumerate(order)}
+
+
+def _as_run(sources: list[str]) -> dict[str, float]:
+    """A ranked, de-duplicated source list as ranx scores (higher is better); ranx needs one doc."""
+    unique = list(dict.fromkeys(sources)) or ["<nothing retrieved>"]
+    return {src: float(len(unique) - i) for i, src in enumerate(unique)}
+
+
+def choice_correct(predicted: list[str] | None, gold: list[str]) -> float:
+    """1.0 when the chosen letters equal the answer letters exactly (set match for select-two)."""
+    return float(set(predicted or []) == set(gold))
+
+
+def term_recall(answer: str, groups: list[list[str]]) -> float:
+    """Share of any-of term groups with at least one term in the answer (case-insensitive)."""
+    if not groups:
+        return 1.0
+    text = answer.lower()
+    return sum(any(term.lower() in text for term in group) for group in groups) / len(groups)
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The sentences of an answer that make claims (labels such as 'Sources:' are skipped)."""
+    return [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
+
+
+def faithfulness(answer: str, contexts: list[str]) -> float:
+    """Share of answer sentences whose content words occur (>= 70%) in the retrieved context."""
+    sentences = answer_sentences(answer)
+    if not sentences:
+        return 1.0
+    joined = "\n".join(contexts)
+    return sum(overlap(s, joined) >= SUPPORT_THRESHOLD for s in sentences) / len(sentences)
+
+
+def citation_validity(answer: str, contexts: list[str]) -> float:
+    """Share of [n] references that exist and whose chunk supports the sentence citing them."""
+    refs = [(s, int(n)) for s in answer_sentences(answer) for n in CITATION.findall(s)]
+    if not refs:
+        return 0.0
+    valid = sum(1 <= n <= len(contexts) and overlap(s, contexts[n - 1]) >= SUPPORT_THRESHOLD / 1.4
+                for s, n in refs)
+    return valid / len(refs)
+
+
+def leaks_prompt(answer: str, system_prompt: str, span: int = 8) -> bool:
+    """True when the answer repeats any run of `span` consecutive words of the system prompt."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9]+", text.lower())
+
+    prompt = words(system_prompt)
+    shingles = {" ".join(prompt[i:i + span]) for i in range(len(prompt) - span + 1)}
+    said = words(strip_citations(answer))
+    return any(" ".join(said[i:i + span]) in shingles for i in range(len(said) - span + 1))
+
+
+def refusal_scores(expected: list[bool], predicted: list[bool]) -> dict[str, float]:
+    """Refusal precision and recall, and the false-refusal rate on answerable items."""
+    pairs = list(zip(expected, predicted))
+    tp = sum(e and p for e, p in pairs)
+    refused = sum(p for _, p in pairs)
+    should = sum(e for e, _ in pairs)
+    answerable = len(pairs) - should
+    false = sum(p and not e for e, p in pairs)
+    return {"refusal_precision": tp / refused if refused else 1.0,
+            "refusal_recall": tp / should if should else 1.0,
+            "false_refusal": false / answerable if answerable else 0.0}
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    """Median and 95th percentile of latencies in seconds."""
+    if not latencies:
+        return {"latency_p50": 0.0, "latency_p95": 0.0}
+    return {"latency_p50": float(np.percentile(latencies, 50)),
+            "latency_p95": float(np.percentile(latencies, 95))}
+
+
+def is_refusal_text(answer: str) -> bool:
+    """Whether free text (from a baseline that has no `refused` flag) declines to answer."""
+    return bool(re.search(r"(cannot|can't|could not|couldn't|unable to) find|not (in|covered by) "
+                          r"(the|your) notes|do not (know|have)|don't (know|have)", answer.lower()))
+
+
+def parse_letters(answer: str, letters: list[str], count: int = 1) -> list[str]:
+    """The first `count` option letters a free-text answer names (for baselines without `choice`)."""
+    found = re.findall(r"\b(?:answer|option)?\s*\(?([A-E])\)?[).:\s]", answer + " ")
+    picked = [x for x in dict.fromkeys(found) if x in letters]
+    return picked[:count]
+
