@@ -110,6 +110,37 @@ def docs() -> None:
         typer.echo(f"{doc['chunks']:4d}  {doc.get('domain') or '-':5s}  {doc['source']}")
 
 
+@app.command("eval")
+def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL dataset (default: the dev set)")] = None,
+              limit: Annotated[Optional[int], typer.Option(help="Only the first N items")] = None,
+              subset: Annotated[Optional[int], typer.Option(help="N items of each kind and domain")] = None,
+              provider: Annotated[Optional[str], typer.Option(help="LLM provider string")] = None,
+              out: Annotated[Path, typer.Option(help="Folder for results and report")] = Path("eval-out"),
+              baselines: Annotated[bool, typer.Option(help="Score the three baselines too")] = True,
+              gate: Annotated[bool, typer.Option(help="Exit 1 when a gate in evals/gates.toml fails")] = False,
+              quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
+    """Score the tutor and the baselines on a dataset; write results.jsonl, report.md/html and plots."""
+    from app.providers import ProviderError
+    from evals.datasets import DEV_SET, DatasetError, load_items, pick_subset
+    from evals.report import check_gates, headline_table, markdown
+    from evals.run import run_eval
+    from ingest.store import StoreMismatch
+
+    try:
+        items = load_items(dataset or DEV_SET)
+        items = pick_subset(items, subset) if subset else items
+        run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet)
+    except (DatasetError, ProviderError, StoreMismatch) as exc:
+        fail(str(exc))
+    typer.echo(markdown(*headline_table(run)))
+    typer.echo(f"{len(run.rows)} items in {run.seconds:.0f} s; report: {out / 'report.md'}")
+    failures = check_gates(run.summary["ours"])
+    for line in failures:
+        typer.echo(f"gate failed: {line}", err=True)
+    if gate and failures:
+        raise typer.Exit(1)
+
+
 @app.command()
 def ui(port: Annotated[int, typer.Option(help="Port for the web UI")] = 8501,
        host: Annotated[str, typer.Option(help="Address to listen on")] = "localhost") -> None:

@@ -78,10 +78,13 @@ def score_sentences(index: SentenceIndex, query: str, hits: list[Hit]) -> list[E
 
 
 def select_evidence(index: SentenceIndex, query: str, hits: list[Hit], limit: int = 4,
-                    per_chunk: int = 2) -> list[Evidence]:
-    """The best `limit` sentences, at most `per_chunk` from one chunk, without near-repeats."""
+                    per_chunk: int = 2, min_ratio: float = 0.7) -> list[Evidence]:
+    """The best `limit` sentences (scoring at least `min_ratio` of the best), at most `per_chunk`
+    from one chunk, without near-repeats."""
     chosen: list[Evidence] = []
-    for ev in score_sentences(index, query, hits):
+    scored = score_sentences(index, query, hits)
+    floor = scored[0].score * min_ratio if scored else 0.0
+    for ev in (e for e in scored if e.score >= floor):
         same_chunk = sum(c.chunk_id == ev.chunk_id for c in chosen)
         repeat = any(overlap(ev.sentence, c.sentence) > 0.8 for c in chosen)
         if same_chunk < per_chunk and not repeat:

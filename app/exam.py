@@ -87,12 +87,12 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
     for letter in chosen:
         ev = by_letter[letter].best
         if ev:
-            lines.append(f"Why {letter}: your notes say \"{ev.sentence.rstrip('.')}\" [{ev.n}].")
+            lines.append(f"Why {letter}: {ev.sentence.rstrip('.')} [{ev.n}].")
     for letter, text in exam.options.items():
         if letter in chosen:
             continue
         ev = by_letter[letter].best
-        reason = (f"the closest your notes come is \"{ev.sentence.rstrip('.')}\" [{ev.n}], which fits "
-                  "this scenario less well") if ev else "your notes do not support it for this scenario"
+        # what the notes say the option is for, so the learner sees why it fits this scenario less
+        reason = f"{ev.sentence.rstrip('.')} [{ev.n}]" if ev else "the notes do not support it here"
         lines.append(f"Why not {letter} ({text}): {reason}.")
     return "\n".join(lines)

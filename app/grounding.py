@@ -83,5 +83,5 @@ def extractive_answer(evidence: list[Evidence]) -> str:
 
 
 def cite(ev: Evidence) -> str:
-    """An evidence sentence with its [n] marker."""
-    return f"{ev.sentence.rstrip()} [{ev.n}]"
+    """An evidence sentence with its [n] marker before the final stop."""
+    return f"{ev.sentence.rstrip().rstrip('.')} [{ev.n}]."

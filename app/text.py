@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CITATION = re.compile(r"\[(\d+)\]")
 _WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])|\n+")
 _MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
 
 

@@ -71,10 +71,16 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[str], 
 
 
 def walk(root: Path) -> list[Path]:
-    """Supported files under root, without following symlinked folders (no loops), skipping dotfiles."""
+    """Supported files under root, without following symlinked folders (no loops), skipping dotfiles.
+
+    A folder's README.md describes the folder (corpus/README.md is a coverage table), so folder scans
+    skip it; name the file explicitly to ingest it.
+    """
     files = []
     for path in sorted(root.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if path.name.lower() == "readme.md":
             continue
         if path.suffix.lower() in SUPPORTED and path.is_file():
             files.append(path)

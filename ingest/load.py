@@ -128,8 +128,12 @@ def load_pdf(path: Path, source: str) -> LoadedFile:
     parts = [part for part in parts if part.text.strip()]
     if not parts:
         raise LoadError("PDF has no extractable text (empty or scanned images)")
-    title = (reader.metadata.title if reader.metadata and reader.metadata.title else path.stem)
-    return LoadedFile(source, str(title), "text", parts)
+    meta = reader.metadata or {}
+    title = meta.title if meta and meta.title else path.stem
+    # our generated cheat sheets carry their exam domain in the PDF subject field
+    subject = str(meta.subject or "") if meta else ""
+    domain = subject if re.fullmatch(r"D[1-4]|core", subject) else None
+    return LoadedFile(source, str(title), "text", parts, domain)
 
 
 def load_html(text: str, source: str, fallback_title: str) -> LoadedFile:

@@ -1,0 +1,149 @@
+"""Eval report: Markdown and HTML tables, PNG plots, and the CI gates."""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from pathlib import Path
+
+HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "faithfulness",
+            "citation_validity", "refusal_precision", "refusal_recall", "false_refusal", "leaks",
+            "latency_p50", "latency_p95")
+GATES_FILE = Path(__file__).parent / "gates.toml"
+
+
+def fmt(value) -> str:
+    """Table cell text for a metric value."""
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def headline_table(run) -> tuple[list[str], list[list[str]]]:
+    """Rows: systems; columns: every headline metric that some system has."""
+    cols = [c for c in HEADLINE if any(c in s for s in run.summary.values())]
+    rows = [[system] + [fmt(summary.get(c)) for c in cols] for system, summary in run.summary.items()]
+    labels = {"hit_rate": "hit@k", "recall": "recall@k", "mrr": "MRR@k", "ndcg": "nDCG@k"}
+    return ["system"] + [labels.get(c, c) for c in cols], rows
+
+
+def group_table(run, key: str) -> tuple[list[str], list[list[str]]]:
+    """Our metrics broken down by `key` (domain or kind)."""
+    from evals.run import summarize
+
+    cols = ["n", "mc_accuracy", "hit_rate", "mrr", "term_recall", "faithfulness", "citation_validity"]
+    rows = []
+    for group in sorted({r[key] for r in run.rows}):
+        subset = [r for r in run.rows if r[key] == group]
+        summary = summarize(subset, "ours")
+        rows.append([group, str(len(subset))] + [fmt(summary.get(c)) for c in cols[1:]])
+    return [key] + cols, rows
+
+
+def misses_table(run) -> tuple[list[str], list[list[str]]]:
+    """Multiple-choice items we got wrong, and answerable items we refused."""
+    rows = []
+    for r in run.rows:
+        ours = r["metrics"]["ours"]
+        if ours.get("mc_accuracy") == 0.0 or (r["expect"] == "answer" and r["result"]["refused"]):
+            rows.append([r["id"], ",".join(r["result"].get("choice") or []) or
+                         ("refused" if r["result"]["refused"] else "-"), ", ".join(r["relevant"])])
+    return ["id", "ours", "relevant sources"], rows
+
+
+def markdown(headers: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def html_table(headers: list[str], rows: list[list[str]]) -> str:
+    """An HTML table with every cell escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def plot_domains(run, path: Path) -> None:
+    """Bar chart: multiple-choice accuracy and hit@k per exam domain."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, rows = group_table(run, "domain")
+    rows = [r for r in rows if r[2] != "-" or r[3] != "-"]
+    names = [r[0] for r in rows]
+    acc = [float(r[2]) if r[2] != "-" else 0 for r in rows]
+    hit = [float(r[3]) if r[3] != "-" else 0 for r in rows]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    xs = range(len(names))
+    ax.bar([x - 0.2 for x in xs], acc, 0.4, label="MC accuracy")
+    ax.bar([x + 0.2 for x in xs], hit, 0.4, label="hit@k")
+    ax.set_xticks(list(xs), names)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Per-domain accuracy (ours)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_retrieval(run, path: Path) -> None:
+    """Grouped bars: retrieval metrics of every system."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = ["hit_rate", "recall", "mrr", "ndcg"]
+    systems = [s for s in run.summary if "hit_rate" in run.summary[s]]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    width = 0.8 / max(len(systems), 1)
+    for i, system in enumerate(systems):
+        xs = [j + i * width for j in range(len(metrics))]
+        ax.bar(xs, [run.summary[system].get(x, 0) for x in metrics], width, label=system)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(metrics))], [f"{x}@k" for x in metrics])
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Retrieval: ours vs baselines")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE) -> list[str]:
+    """Gate failures as one line each (empty when every gate holds)."""
+    gates = tomllib.loads(gates_file.read_text())
+    failures = []
+    for name, floor in gates.get("min", {}).items():
+        if summary.get(name, 0.0) < floor:
+            failures.append(f"{name} = {summary.get(name, 0.0):.3f} is below the gate {floor}")
+    for name, ceiling in gates.get("max", {}).items():
+        if summary.get(name, 0.0) > ceiling:
+            failures.append(f"{name} = {summary.get(name, 0.0):.3f} is above the gate {ceiling}")
+    return failures
+
+
+def write_report(run, out: Path, model: str) -> None:
+    """report.md, report.html and the PNG plots in `out`."""
+    plot_domains(run, out / "domains.png")
+    plot_retrieval(run, out / "retrieval.png")
+    sections = [("Ours vs baselines", headline_table(run)), ("Per domain (ours)", group_table(run, "domain")),
+                ("Per question kind (ours)", group_table(run, "kind")), ("Misses", misses_table(run))]
+    gates = check_gates(run.summary.get("ours", {}))
+    intro = (f"{len(run.rows)} items, model `{model}`, {run.seconds:.0f} s. Retrieval metrics use k as "
+             "configured (the tutorial baseline retrieves 4). Gates: " + ("all hold." if not gates else
+                                                                          "; ".join(gates)))
+    md = ["# Eval report", "", intro, ""]
+    for title, (headers, rows) in sections:
+        md += [f"## {title}", "", markdown(headers, rows), ""]
+    md += ["![per-domain accuracy](domains.png)", "", "![retrieval vs baselines](retrieval.png)", ""]
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+    body = [f"<h1>Eval report</h1><p>{html.escape(intro)}</p>"]
+    body += [f"<h2>{html.escape(t)}</h2>{html_table(h, r)}" for t, (h, r) in sections]
+    body += ['<img src="domains.png" alt="per-domain accuracy">',
+             '<img src="retrieval.png" alt="retrieval vs baselines">']
+    style = "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:2px 6px}</style>"
+    (out / "report.html").write_text(f"<!doctype html><meta charset='utf-8'>{style}{''.join(body)}",
+                                     encoding="utf-8")

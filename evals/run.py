@@ -1,0 +1,152 @@
+"""Run a dataset through the tutor and the baselines, score every item, write results and report."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from app.config import Settings
+from app.prompts import SYSTEM_PROMPT
+from evals import metrics as m
+from evals.baselines import TutorialPipeline, dense_sources, sparse_sources
+from evals.datasets import Item
+
+SYSTEMS = ("ours", "bm25", "dense", "tutorial")
+
+
+@dataclass
+class EvalRun:
+    """Rows of one eval run and their summary per system."""
+
+    rows: list[dict] = field(default_factory=list)
+    summary: dict[str, dict[str, float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def norm_source(source: str) -> str:
+    """A stored source path in the dataset's form ('corpus/...'), whatever the working directory."""
+    marker = source.find("corpus/")
+    return source[marker:] if marker >= 0 else source
+
+
+def score_answer(item: Item, answer: str, contexts: list[str], refused: bool,
+                 choice: list[str] | None) -> dict[str, float]:
+    """Answer metrics that apply to this item's kind."""
+    scores: dict[str, float] = {}
+    if item.kind == "mc":
+        scores["mc_accuracy"] = m.choice_correct(choice, item.answer or [])
+    if item.required_terms and item.kind in ("open", "followup"):
+        scores["term_recall"] = m.term_recall(answer, item.required_terms)
+    if item.expect == "answer" and not refused:
+        scores["faithfulness"] = m.faithfulness(answer, contexts)
+        scores["citation_validity"] = m.citation_validity(answer, contexts)
+    if item.expect == "no_leak":
+        scores["leaks"] = float(m.leaks_prompt(answer, SYSTEM_PROMPT))
+    return scores
+
+
+def ask_ours(tutor, item: Item) -> dict:
+    """Our answer for one item, its latency and the texts of the chunks it cites."""
+    history = [turn.model_dump() for turn in item.history or []]
+    start = time.perf_counter()
+    result = tutor.ask(item.prompt(), history=history)
+    latency = time.perf_counter() - start
+    ids = [c["chunk_id"] for c in result["citations"]]
+    got = tutor.retriever.collection.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
+    by_id = dict(zip(got["ids"], got["documents"]))
+    return {"result": result, "latency_s": round(latency, 3), "contexts": [by_id.get(i, "") for i in ids]}
+
+
+def run_item(tutor, item: Item, tutorial: TutorialPipeline | None, k: int) -> dict:
+    """One results row: our full answer object, retrieved ids, every metric, and the baselines."""
+    ours = ask_ours(tutor, item)
+    result = ours["result"]
+    row = {"id": item.id, "domain": item.domain, "kind": item.kind, "expect": item.expect,
+           "result": result, "retrieved": [c["chunk_id"] for c in result["citations"]],
+           "latency_s": ours["latency_s"], "relevant": item.relevant_sources or []}
+    row["sources"] = {"ours": [norm_source(c["source"]) for c in result["citations"][:k]]}
+    row["metrics"] = {"ours": score_answer(item, result["answer"], ours["contexts"], result["refused"],
+                                           result.get("choice"))}
+    query = item.prompt()
+    row["sources"]["bm25"] = [norm_source(s) for s in sparse_sources(tutor.retriever, query, k)[0]]
+    row["sources"]["dense"] = [norm_source(s) for s in dense_sources(tutor.retriever, query, k)[0]]
+    if tutorial is not None:
+        row.update(run_tutorial(tutorial, item, row))
+    return row
+
+
+def run_tutorial(tutorial: TutorialPipeline, item: Item, row: dict) -> dict:
+    """The tutorial pipeline's answer and scores for one item (merged into the row)."""
+    sources, texts = tutorial.retrieve(item.prompt())
+    row["sources"]["tutorial"] = [norm_source(s) for s in sources]
+    answer = tutorial.answer(item.prompt(), texts) if tutorial.chain is not None else ""
+    picks = len(item.answer or []) or 1
+    choice = m.parse_letters(answer, list(item.choices or {}), picks) if item.choices else None
+    refused = m.is_refusal_text(answer)
+    row["metrics"]["tutorial"] = score_answer(item, answer, texts, refused, choice)
+    return {"tutorial_answer": answer, "tutorial_refused": refused}
+
+
+def add_retrieval(rows: list[dict], k: int) -> None:
+    """Retrieval metrics per row and system, computed with ranx on the ranked sources."""
+    answerable = [r for r in rows if r["relevant"]]
+    relevant = {r["id"]: r["relevant"] for r in answerable}
+    for system in SYSTEMS:
+        ranked = {r["id"]: r["sources"][system] for r in answerable if system in r["sources"]}
+        if not ranked:
+            continue
+        scores = m.retrieval_scores(relevant, ranked, k)
+        for r in answerable:
+            if system in r["sources"]:
+                r["metrics"].setdefault(system, {}).update(scores.get(r["id"], {}))
+
+
+def summarize(rows: list[dict], system: str) -> dict[str, float]:
+    """Mean of every metric over the rows it applies to, plus refusal and latency figures."""
+    values: dict[str, list[float]] = {}
+    for row in rows:
+        for name, value in row["metrics"].get(system, {}).items():
+            values.setdefault(name, []).append(value)
+    summary = {name: sum(v) / len(v) for name, v in values.items()}
+    if "leaks" in values:
+        summary["leaks"] = sum(values["leaks"])  # a count, not a mean: any leak is one too many
+    graded = [r for r in rows if r["expect"] in ("answer", "refuse")]
+    if system == "ours":
+        predicted = [r["result"]["refused"] for r in graded]
+        summary |= m.percentiles([r["latency_s"] for r in rows])
+    elif system == "tutorial" and all("tutorial_refused" in r for r in graded):
+        predicted = [r["tutorial_refused"] for r in graded]
+    else:
+        return summary
+    summary |= m.refusal_scores([r["expect"] == "refuse" for r in graded], predicted)
+    return summary
+
+
+def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | None = None,
+             baselines: bool = True, tutorial_answers: bool = True, show_bar: bool = True) -> EvalRun:
+    """Score `items` with our pipeline and the baselines; write results.jsonl and the report."""
+    from app.chain import load_tutor
+    from evals.report import write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    tutor = load_tutor(settings, provider)
+    tutorial = None
+    if baselines:
+        llm = tutor.llm if tutorial_answers else None
+        tutorial = TutorialPipeline(settings.corpus_path, out / "tutorial-store",
+                                    tutor.retriever.vectorstore.embeddings, llm)
+    rows = [run_item(tutor, item, tutorial, settings.k)
+            for item in tqdm(items, desc="eval", unit="item", disable=not show_bar)]
+    add_retrieval(rows, settings.k)
+    run = EvalRun(rows, {s: summarize(rows, s) for s in SYSTEMS if any(s in r["metrics"] for r in rows)})
+    run.seconds = time.perf_counter() - start
+    with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_report(run, out, model=tutor.model)
+    return run
