@@ -27,18 +27,34 @@ def show_citations(result: dict) -> None:
             st.text(texts.get(cite["chunk_id"], ""))
 
 
+def verdict(result: dict) -> str:
+    """The badge text: not found, grounded, or extractive fallback."""
+    if result.get("refused"):
+        return ":orange-badge[not found in your notes]"
+    if result.get("fallback"):
+        return ":violet-badge[extractive answer from your notes]"
+    return ":green-badge[grounded in your notes]" if result.get("grounded") else ""
+
+
 def show_message(message: dict) -> None:
     """Replay one chat message (user text is never rendered as HTML)."""
     with st.chat_message(message["role"]):
         st.markdown(message["content"], unsafe_allow_html=False)
         if message.get("result"):
+            if badge := verdict(message["result"]):
+                st.markdown(badge)
             show_citations(message["result"])
 
 
-def answer(tutor, question: str) -> dict:
+def history_of(messages: list[dict]) -> list[dict]:
+    """Earlier turns in the shape the tutor's follow-up rewrite expects."""
+    return [{"role": m["role"], "content": m["content"]} for m in messages[-6:]]
+
+
+def answer(tutor, question: str, history: list[dict] | None = None) -> dict:
     """Ask the tutor and keep the cited chunk texts for the expanders."""
     prepared_hits = {}
-    result = tutor.ask(question)
+    result = tutor.ask(question, history=history)
     for cite in result["citations"]:
         got = tutor.retriever.collection.get(ids=[cite["chunk_id"]], include=["documents"])
         prepared_hits[cite["chunk_id"]] = got["documents"][0] if got["documents"] else ""
@@ -73,10 +89,11 @@ def main() -> None:
         show_message(message)
     if question := st.chat_input("Ask an MLA-C01 question"):
         user = {"role": "user", "content": question}
+        history = history_of(st.session_state.messages)
         st.session_state.messages.append(user)
         show_message(user)
         with st.spinner("Thinking ..."):
-            result = answer(tutor, question)
+            result = answer(tutor, question, history)
         reply = {"role": "assistant", "content": result["answer"], "result": result}
         st.session_state.messages.append(reply)
         show_message(reply)

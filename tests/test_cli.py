@@ -12,8 +12,8 @@ runner = CliRunner()
 
 
 def env_for(tmp_path) -> dict:
-    return {"TUTOR_STORE_PATH": str(tmp_path / "store"), "TUTOR_EMBEDDING_MODEL": "fake",
-            "TUTOR_LLM": "fake/Batch Transform fits nightly jobs [1].",
+    return {"TUTOR_STORE_PATH": str(tmp_path / "store"),
+            "TUTOR_LLM": "fake/SageMaker Serverless Inference scales to zero between requests [1].",
             "TUTOR_NOTES_PATH": str(tmp_path / "none")}
 
 
@@ -24,10 +24,13 @@ def test_ingest_then_ask_json(in_tmp, notes_dir):
     assert "2 added" in first.output
     again = runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
     assert "2 unchanged" in again.output and "nothing to embed" in again.output
-    asked = runner.invoke(app, ["ask", "nightly scoring?", "--json", "--k", "2"], env=env)
+    asked = runner.invoke(app, ["ask", "Does Serverless Inference scale to zero?", "--json", "--k", "2"],
+                          env=env)
     assert asked.exit_code == 0, asked.output
     data = json.loads(asked.output)
-    assert data["answer"].startswith("Batch Transform") and len(data["citations"]) == 2
+    assert data["answer"].startswith("SageMaker Serverless Inference scales to zero")
+    assert len(data["citations"]) == 2 and data["grounded"] and not data["fallback"]
+    assert {"evidence", "refused", "choice", "query", "model"} <= set(data)
 
 
 def test_bad_setting_is_one_line(in_tmp):
