@@ -73,6 +73,7 @@ class Tutor:
     llm: BaseChatModel
     model: str
     capable: bool = False  # a hosted model may rewrite follow-ups; the bundled one may not
+    spec: str = "fake"
 
     def __post_init__(self):
         self.index = SentenceIndex(self.retriever.vectorstore.embeddings)
@@ -122,9 +123,14 @@ class Tutor:
         """Stream the LLM's answer, then run the grounding check on the finished text."""
         inputs = {"context": format_evidence(p.hits, p.evidence), "question": p.query}
         parts = []
-        for token in build_chain(self.llm).stream(inputs):
-            parts.append(token)
-            yield token
+        try:
+            for token in build_chain(self.llm).stream(inputs):
+                parts.append(token)
+                yield token
+        except Exception as exc:  # any provider failure becomes one clear line for the user
+            from app.providers import ProviderError, explain_llm_error
+
+            raise ProviderError(explain_llm_error(self.settings, self.spec, exc)) from None
         checked = check_answer(self.index, "".join(parts), p.hits, p.evidence)
         yield p.result(checked.answer, self.model, grounded=checked.grounded, fallback=checked.fallback)
 
@@ -168,4 +174,4 @@ def load_tutor(settings: Settings, llm_spec: str | None = None) -> Tutor:
     spec = llm_spec or settings.llm or default_llm_spec()
     model = spec.rsplit("/", 1)[-1] if spec.startswith("llamacpp/") else spec
     capable = spec.startswith(("openai/", "bedrock/"))
-    return Tutor(settings, Retriever(settings), make_llm(settings, spec), model, capable)
+    return Tutor(settings, Retriever(settings), make_llm(settings, spec), model, capable, spec)

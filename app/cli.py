@@ -78,17 +78,60 @@ def ask(question: Annotated[str, typer.Argument(help="Your question")],
         print_answer(result, answer=not stream)
 
 
-def stream_answer(tutor, question: str, k, domain) -> dict:
-    """Write tokens to stdout as they arrive; return the finished result."""
-    result = {}
-    for piece in tutor.stream(question, k, domain):
+def stream_answer(tutor, question: str, k, domain, history=None) -> dict:
+    """Write tokens to stdout as they arrive, then the grounding check's verdict; return the result."""
+    result, streamed = {}, []
+    for piece in tutor.stream(question, k, domain, history):
         if isinstance(piece, dict):
             result = piece
         else:
+            streamed.append(piece)
             sys.stdout.write(piece)
             sys.stdout.flush()
     sys.stdout.write("\n")
+    if result.get("answer", "").strip() != "".join(streamed).strip():
+        # the check changed the streamed text: show what survived, clearly marked
+        typer.echo(f"\n[grounding check: {verdict(result)}]\n{result['answer']}")
+    else:
+        typer.echo(f"[{verdict(result)}]")
     return result
+
+
+def verdict(result: dict) -> str:
+    """grounded / extractive fallback / not found, in words."""
+    if result.get("refused"):
+        return "not found in your notes"
+    if result.get("fallback"):
+        return "unsupported sentences found; extractive answer from your notes"
+    return "grounded in your notes" if result.get("grounded") else "not checked"
+
+
+@app.command()
+def chat(llm: Annotated[Optional[str], typer.Option(help="Provider string, e.g. openai/gpt-4o-mini")] = None,
+         domain: Annotated[Optional[str], typer.Option(help="Only notes of this exam domain")] = None) -> None:
+    """A terminal conversation: streamed answers, follow-ups understood; empty line or Ctrl-D quits."""
+    from app.chain import load_tutor
+    from app.providers import ProviderError
+    from ingest.store import StoreMismatch
+
+    history: list[dict] = []
+    try:
+        tutor = load_tutor(settings_from(), llm)
+        while question := read_question():
+            result = stream_answer(tutor, question, None, domain, history)
+            print_answer(result, answer=False)
+            history += [{"role": "user", "content": question},
+                        {"role": "assistant", "content": result.get("answer", "")}]
+    except (ProviderError, StoreMismatch) as exc:
+        fail(str(exc))
+
+
+def read_question() -> str:
+    """One line from the user ('' at end of input)."""
+    try:
+        return input("\nyou> ").strip()
+    except (EOFError, KeyboardInterrupt):
+        return ""
 
 
 def print_answer(result: dict, answer: bool = True) -> None:

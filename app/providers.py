@@ -149,3 +149,50 @@ def embedding_model_name(settings: Settings) -> str:
     if not spec:
         return "bundled:all-MiniLM-L6-v2"
     return spec if spec.startswith("openai/") or spec == "fake" else f"local:{Path(spec).name}"
+
+
+def explain_llm_error(settings: Settings, spec: str, exc: Exception) -> str:
+    """One line saying which provider failed, where, and what to check (never the key)."""
+    provider, _, name = spec.partition("/")
+    kind = error_kind(exc)
+    if provider == "openai":
+        url = settings.openai_base_url or "https://api.openai.com/v1"
+        hints = {"APIConnectionError": f"cannot reach {url}; is the server running? check TUTOR_OPENAI_BASE_URL",
+                 "APITimeoutError": f"no answer from {url} within {settings.llm_timeout:g} s; check the "
+                                    "server or raise TUTOR_LLM_TIMEOUT",
+                 "NotFoundError": f"model {name!r} not found at {url}; check the name after openai/",
+                 "AuthenticationError": f"{url} rejected the API key; check OPENAI_API_KEY or "
+                                        "TUTOR_OPENAI_API_KEY",
+                 "PermissionDeniedError": f"{url} refused access to {name!r}; check the key's permissions"}
+        if kind in hints:
+            return f"openai: {hints[kind]}"
+    if provider == "bedrock":
+        hints = {"NoCredentialsError": "no AWS credentials; set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
+                                       "AWS_SECRET_ACCESS_KEY",
+                 "NoRegionError": "no AWS region; set AWS_REGION",
+                 "EndpointConnectionError": "cannot reach the Bedrock endpoint; check AWS_REGION and "
+                                            "the network"}
+        if kind in hints:
+            return f"bedrock: {hints[kind]}"
+        if kind in ("ClientError", "ValidationException", "ResourceNotFoundException",
+                    "AccessDeniedException"):
+            return f"bedrock: {name}: {redact(settings, str(exc))[:200]}"
+    return f"{provider}: {name}: {kind}: {redact(settings, str(exc))[:200]}"
+
+
+def error_kind(exc: Exception) -> str:
+    """The openai/botocore error class an exception is (LangChain may wrap it in a subclass)."""
+    known = ("APITimeoutError", "APIConnectionError", "NotFoundError", "AuthenticationError",
+             "PermissionDeniedError", "NoCredentialsError", "NoRegionError", "EndpointConnectionError",
+             "ClientError")
+    names = [cls.__name__ for cls in type(exc).__mro__]
+    if any("Timeout" in n for n in names):
+        return "APITimeoutError"
+    return next((k for k in known if k in names), type(exc).__name__)
+
+
+def redact(settings: Settings, text: str) -> str:
+    """Remove any configured API key from a message before it is shown or logged."""
+    key = openai_key(settings)
+    text = text.replace(key, "***") if key else text
+    return " ".join(text.split())

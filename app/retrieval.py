@@ -79,6 +79,19 @@ class Bm25Index:
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
+def load_fresh_bm25(settings: Settings, collection) -> Bm25Index:
+    """The persisted BM25 index, rebuilt once when it does not match the collection.
+
+    It can lag behind when an ingest was killed, or when another machine ingested into a shared
+    Chroma server; the index lives next to the local store.
+    """
+    index = Bm25Index(settings)
+    if len(index.ids) != collection.count():
+        save_bm25_index(settings, collection)
+        index = Bm25Index(settings)
+    return index
+
+
 class Retriever:
     """Hybrid retriever over one store; build once per process and reuse."""
 
@@ -88,7 +101,7 @@ class Retriever:
         self.settings = settings
         self.vectorstore = vectorstore or make_vectorstore(settings)
         self.collection = self.vectorstore._collection
-        self.bm25 = bm25 if bm25 is not None else Bm25Index(settings)
+        self.bm25 = bm25 if bm25 is not None else load_fresh_bm25(settings, self.collection)
 
     def dense(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity (the collection uses cosine space)."""
