@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 from ingest.load import parse_front_matter  # noqa: E402
 
 CORPUS = ROOT / "corpus"
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 OUT = CORPUS / "cheatsheets"
 NAMES = {"D1": "Data Preparation for ML", "D2": "ML Model Development",
          "D3": "Deployment and Orchestration of ML Workflows",
@@ -55,10 +57,11 @@ def build_pdf(domain: str, notes: list[tuple[dict, str]], path: Path) -> None:
     pdf = FPDF()
     pdf.set_title(f"MLA-C01 cheat sheet: {NAMES.get(domain, domain)}")
     pdf.set_subject(domain)
-    pdf.set_creation_date(None) if hasattr(pdf, "set_creation_date") else None
+    pdf.set_creation_date(FIXED_DATE)  # same bytes on every run, so git only sees real changes
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(0, 7, latin1(f"MLA-C01 cheat sheet - {domain}: {NAMES.get(domain, domain)}"))
+    pdf.multi_cell(0, 7, latin1(f"MLA-C01 cheat sheet - {domain}: {NAMES.get(domain, domain)}"),
+                   new_x="LMARGIN", new_y="NEXT")
     for meta, body in notes:
         pdf.set_font("Helvetica", "B", 9.5)
         pdf.multi_cell(0, 5, latin1(str(meta.get("title"))), new_x="LMARGIN", new_y="NEXT")
