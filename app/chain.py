@@ -15,16 +15,21 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from app.config import Settings
 from app.evidence import Evidence, SentenceIndex, query_coverage, select_evidence
-from app.exam import ExamQuestion, OptionScore, choose, explain, parse_exam, score_option
+from app.exam import ExamQuestion, choose, explain, parse_exam, score_options
 from app.followup import rewrite_query
 from app.grounding import check_answer
 from app.prompts import format_evidence, make_prompt
 from app.retrieval import Hit, Retriever, fuse
 
-REFUSE_COSINE = 0.35    # best dense similarity below this: the notes are about something else
+# Refusal thresholds, calibrated on the dev set's answerable and out-of-scope items (evals/README.md).
+REFUSE_COSINE = 0.38    # best dense similarity below this: the notes are about something else
 REFUSE_COVERAGE = 0.5   # fewer of the question's words than this in the retrieved notes
+UNKNOWN_NAME_COSINE = 0.55  # a name the notes never use (Azure, Vertex) needs a strong match to answer
+_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]{2,}\b")
 INJECTION = re.compile(r"(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt)|system prompt|"
                        r"(reveal|print|show|repeat|output)\b.{0,40}\b(prompt|instructions|text above)|"
                        r"you are now|developer mode|jailbreak", re.IGNORECASE)
@@ -90,7 +95,7 @@ class Tutor:
         prepared = Prepared(question, query, hits, exam=exam, injection=bool(INJECTION.search(question)))
         if prepared.injection and not exam:
             return prepared
-        prepared.refused = is_weak(query, hits, exam=exam is not None)
+        prepared.refused = is_weak(query, hits, self.retriever.vocabulary(), exam=exam is not None)
         if not prepared.refused:
             prepared.evidence = select_evidence(self.index, query, hits)
         return prepared
@@ -140,9 +145,7 @@ class Tutor:
         extra = [self.retriever.search(f"{exam.stem} {text}", 3) for text in exam.options.values()]
         extra += [self.retriever.search(text, 3) for text in exam.options.values()]
         p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in {x.chunk_id for x in p.hits}]
-        scores = [score_option(self.index, exam.stem, text, p.hits, 1) for text in exam.options.values()]
-        for letter, score in zip(exam.options, scores):
-            score.letter = letter
+        scores = score_options(self.index, exam, p.hits)
         chosen = choose(scores, exam.picks)
         p.evidence = [s.best for s in scores if s.best and s.letter in chosen]
         text = explain(exam, scores, chosen)
@@ -150,13 +153,23 @@ class Tutor:
         yield p.result(text, self.model, grounded=True, choice=chosen)
 
 
-def is_weak(query: str, hits: list[Hit], exam: bool = False) -> bool:
+def is_weak(query: str, hits: list[Hit], vocabulary: frozenset[str], exam: bool = False) -> bool:
     """True when the notes do not seem to cover the question."""
     if not hits:
         return True
     best = max(h.score for h in hits)
+    if best < REFUSE_COSINE or (unknown_names(query, vocabulary) and best < UNKNOWN_NAME_COSINE):
+        return True
     # exam scenarios are full of story words (team, retailer) the notes never use: meaning only
-    return best < REFUSE_COSINE or (not exam and query_coverage(query, hits) < REFUSE_COVERAGE)
+    return not exam and query_coverage(query, hits) < REFUSE_COVERAGE
+
+
+def unknown_names(query: str, vocabulary: frozenset[str]) -> list[str]:
+    """Capitalised names in the question that no note ever uses (another cloud's product, say)."""
+    if not vocabulary:
+        return []
+    names = [w for w in _NAME.findall(query) if w.lower() not in ENGLISH_STOP_WORDS]
+    return [w for w in names if w.lower() not in vocabulary]
 
 
 def refusal_text(hits: list[Hit]) -> str:

@@ -12,6 +12,9 @@ from app.retrieval import Hit
 from app.text import content_words, overlap, split_sentences
 
 
+W_COSINE, W_TERMS, W_CHUNK = 0.45, 0.25, 0.3  # evidence sentence score weights (dev-set tuned)
+
+
 @dataclass
 class Evidence:
     """One evidence sentence, tied to its chunk and citation number."""
@@ -62,23 +65,27 @@ def heading_of(hit: Hit) -> str:
 
 
 def score_sentences(index: SentenceIndex, query: str, hits: list[Hit]) -> list[Evidence]:
-    """Every sentence of every hit, scored by meaning (cosine) and shared terms with the query."""
+    """Every sentence of every hit, scored by meaning, shared terms and how relevant its chunk is."""
     qvec = index.embed(query)
+    top_rrf = max((h.rrf for h in hits), default=0.0) or 1.0
     scored = []
     for n, hit in enumerate(hits, start=1):
         sentences, vectors = index.sentences(hit)
         if not sentences:
             continue
-        cosines = vectors @ qvec
-        for sentence, cosine in zip(sentences, cosines):
-            # term overlap rewards sentences that name what the question names
-            score = 0.7 * float(cosine) + 0.3 * overlap(query, sentence)
-            scored.append(Evidence(n, hit.chunk_id, sentence, score, heading_of(hit)))
+        # a sentence inherits some relevance from its chunk: "File mode downloads ..." says little
+        # on its own but sits in the section the question is about
+        chunk = hit.rrf / top_rrf if hit.rrf else 0.5
+        heading = heading_of(hit)
+        for sentence, cosine in zip(sentences, vectors @ qvec):
+            score = (W_COSINE * float(cosine) + W_TERMS * overlap(query, f"{heading} {sentence}")
+                     + W_CHUNK * chunk)
+            scored.append(Evidence(n, hit.chunk_id, sentence, score, heading))
     return sorted(scored, key=lambda e: e.score, reverse=True)
 
 
 def select_evidence(index: SentenceIndex, query: str, hits: list[Hit], limit: int = 4,
-                    per_chunk: int = 2, min_ratio: float = 0.7) -> list[Evidence]:
+                    per_chunk: int = 2, min_ratio: float = 0.8) -> list[Evidence]:
     """The best `limit` sentences (scoring at least `min_ratio` of the best), at most `per_chunk`
     from one chunk, without near-repeats."""
     chosen: list[Evidence] = []

@@ -1,16 +1,20 @@
 """Grounding check: keep only answer sentences that the cited notes support.
 
 Method (offline, no LLM judge): for every sentence of a generated answer we look at the chunks it
-cites (all retrieved chunks when it cites none). The sentence is supported when, against one of those
-chunks, its content words overlap the chunk's words by at least MIN_OVERLAP *and* its embedding is
-close to one of the chunk's sentences (cosine >= MIN_COSINE), or when the cosine alone is very high
-(>= STRONG_COSINE, a paraphrase). Unsupported sentences are removed; a supported sentence without a
-citation gets the number of the chunk that supports it. When fewer than MIN_KEPT of the sentences
-survive, the answer is replaced by a labelled extractive answer built from the evidence sentences.
+cites (all retrieved chunks when it cites none). The sentence is supported by a chunk when one single
+sentence of that chunk backs it: at least MIN_OVERLAP of the claim's content words occur in that
+sentence *and* the two embeddings are close (cosine >= MIN_COSINE), or the cosine alone is very high
+(>= STRONG_COSINE, a paraphrase). Every number in the claim must also occur in the chunk, because small
+models like to invent quantities. Comparing with one sentence, not the whole chunk, stops word salad
+stitched from several sentences from passing. Unsupported sentences are removed; a supported sentence
+without a valid citation gets the number of the chunk that supports it best. When fewer than MIN_KEPT
+of the sentences survive, the answer is replaced by a labelled extractive answer built from the
+evidence sentences.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,9 +23,10 @@ from app.evidence import Evidence, SentenceIndex
 from app.retrieval import Hit
 from app.text import CITATION, overlap, split_sentences, strip_citations
 
-MIN_OVERLAP = 0.6
-MIN_COSINE = 0.5
-STRONG_COSINE = 0.8
+MIN_OVERLAP = 0.7
+MIN_COSINE = 0.6
+STRONG_COSINE = 0.85
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 MIN_KEPT = 0.5
 FALLBACK_LABEL = "I could not verify a generated answer, so here is what your notes say:"
 
@@ -40,12 +45,18 @@ class Checked:
 def support(index: SentenceIndex, sentence: str, hit: Hit) -> float:
     """How well one chunk supports one sentence (0 when it does not)."""
     claim = strip_citations(sentence)
-    words = overlap(claim, hit.text)
+    if any(number not in hit.text for number in _NUMBER.findall(claim)):
+        return 0.0
     sentences, vectors = index.sentences(hit)
-    cosine = float(np.max(vectors @ index.embed(claim))) if sentences else 0.0
-    if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
-        return cosine + words
-    return 0.0
+    if not sentences:
+        return 0.0
+    cosines = vectors @ index.embed(claim)
+    best = 0.0
+    for source, cosine in zip(sentences, cosines):
+        words = overlap(claim, source)
+        if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
+            best = max(best, float(cosine) + words)
+    return best
 
 
 def check_sentence(index: SentenceIndex, sentence: str, hits: list[Hit]) -> str | None:

@@ -38,11 +38,16 @@ def format_context(texts: list[str], max_chars: int = 900) -> str:
 
 
 def format_evidence(hits, evidence, fallback_chars: int = 400) -> str:
-    """Numbered notes for the LLM: each chunk's evidence sentences, or its opening when it has none."""
+    """Numbered notes for the LLM: the evidence sentences grouped under their citation number.
+
+    Small models copy what they see, so they get only the sentences that answer the question; chunks
+    with no evidence are left out (their numbers stay valid for the citations list).
+    """
     blocks = []
     for n, hit in enumerate(hits, start=1):
         chosen = [e.sentence for e in evidence if e.n == n]
-        heading = hit.metadata.get("heading") or hit.metadata.get("title") or ""
-        body = " ".join(chosen) if chosen else format_context([hit.text], fallback_chars)[4:]
-        blocks.append(f"[{n}] ({heading}) {body}")
+        if chosen:
+            blocks.append(f"[{n}] " + " ".join(chosen))
+    if not blocks and hits:
+        blocks.append(format_context([hits[0].text], fallback_chars))
     return "\n\n".join(blocks)

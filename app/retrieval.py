@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from app.config import Settings
@@ -102,6 +103,16 @@ class Retriever:
         self.vectorstore = vectorstore or make_vectorstore(settings)
         self.collection = self.vectorstore._collection
         self.bm25 = bm25 if bm25 is not None else load_fresh_bm25(settings, self.collection)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word the BM25 index knows (lower-case), i.e. the words the notes use."""
+        index = self.bm25.index
+        return frozenset(index.vocab_dict) if index is not None else frozenset()
+
+    def vocabulary(self) -> frozenset[str]:
+        """The notes' vocabulary (computed once per retriever)."""
+        return self.words
 
     def dense(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity (the collection uses cosine space)."""

@@ -8,7 +8,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 CITATION = re.compile(r"\[(\d+)\]")
 _WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
 
 
@@ -26,15 +27,37 @@ def _singular(word: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences; Markdown table rows and list items count as one sentence each."""
+    """Split prose into sentences; a table row or a list item counts as one sentence each.
+
+    Lines wrapped inside a paragraph are joined first, so a sentence is never cut at a line break.
+    """
     sentences = []
-    for piece in _SENTENCE_END.split(text):
-        piece = _MARKUP.sub("", piece.strip()).strip()
-        if piece.startswith("|") or set(piece) <= set("|-: "):
-            continue
-        if len(content_words(piece)) >= 3:
-            sentences.append(piece)
+    for unit in _units(text):
+        for piece in _SENTENCE_END.split(unit):
+            piece = _MARKUP.sub("", piece.strip()).strip()
+            if set(piece) <= set("|-: "):
+                continue  # table separator rows and rules
+            if len(content_words(piece)) >= 3:
+                sentences.append(piece)
     return sentences
+
+
+def _units(text: str) -> list[str]:
+    """Paragraphs with wrapped lines joined; headings, list items and table rows stay separate."""
+    units: list[str] = []
+    joinable = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            joinable = False
+            continue
+        starts_block = stripped.startswith(("#", "|", ">")) or _LIST_ITEM.match(stripped)
+        if joinable and not starts_block:
+            units[-1] += " " + stripped
+        else:
+            units.append(stripped)
+        joinable = not stripped.startswith(("#", "|"))
+    return units
 
 
 def strip_citations(text: str) -> str:

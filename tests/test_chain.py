@@ -47,7 +47,7 @@ def tutor_with(settings, reply: str) -> Tutor:
 
 def test_supported_answer_is_kept_with_public_shape(store):
     reply = "SageMaker Asynchronous Inference accepts payloads up to 1 GB [1]."
-    result = tutor_with(store, reply).ask("Which option handles payloads of 1 GB?")
+    result = tutor_with(store, reply).ask("Which SageMaker inference option accepts payloads of 1 GB?")
     assert result["grounded"] and not result["fallback"] and not result["refused"]
     assert "Asynchronous Inference" in result["answer"] and "[" in result["answer"]
     assert set(result["citations"][0]) == {"n", "source", "heading", "page", "chunk_id", "score"}
@@ -56,7 +56,7 @@ def test_supported_answer_is_kept_with_public_shape(store):
 
 def test_made_up_answer_falls_back_to_cited_evidence(store):
     reply = "Every option is real-time streaming [1]. Pandas live in bamboo forests of China [2]."
-    result = tutor_with(store, reply).ask("Which option handles payloads of 1 GB?")
+    result = tutor_with(store, reply).ask("Which SageMaker inference option accepts payloads of 1 GB?")
     assert result["fallback"] and not result["grounded"]
     assert result["answer"].startswith(FALLBACK_LABEL)
     assert "bamboo" not in result["answer"] and "1 GB" in result["answer"]
