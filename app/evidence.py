@@ -54,9 +54,9 @@ class SentenceIndex:
 
 
 def body_of(chunk_text: str) -> str:
-    """A chunk's text without the 'Title > heading' line that ingest puts first."""
-    first, _, rest = chunk_text.partition("\n\n")
-    return rest if rest and ">" in first and "." not in first[-1:] else chunk_text
+    """A chunk's text without the 'Title > heading' label that ingest puts first (ingest/chunk.py)."""
+    _, _, rest = chunk_text.partition("\n\n")
+    return rest or chunk_text
 
 
 def heading_of(hit: Hit) -> str:

@@ -5,7 +5,8 @@ cites (all retrieved chunks when it cites none). The sentence is supported by a 
 sentence of that chunk backs it: at least MIN_OVERLAP of the claim's content words occur in that
 sentence *and* the two embeddings are close (cosine >= MIN_COSINE), or the cosine alone is very high
 (>= STRONG_COSINE, a paraphrase). Every number in the claim must also occur in the chunk, because small
-models like to invent quantities. Comparing with one sentence, not the whole chunk, stops word salad
+models like to invent quantities, and every name in the claim (capitalised words such as "Ground
+Truth" or "FastFile") must occur in the backing sentence, which catches swapped subjects. Comparing with one sentence, not the whole chunk, stops word salad
 stitched from several sentences from passing. Unsupported sentences are removed; a supported sentence
 without a valid citation gets the number of the chunk that supports it best. When fewer than MIN_KEPT
 of the sentences survive, the answer is replaced by a labelled extractive answer built from the
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from app.evidence import Evidence, SentenceIndex
 from app.retrieval import Hit
@@ -52,11 +54,20 @@ def support(index: SentenceIndex, sentence: str, hit: Hit) -> float:
         return 0.0
     cosines = vectors @ index.embed(claim)
     best = 0.0
+    names = claim_names(claim)
     for source, cosine in zip(sentences, cosines):
+        if not all(name in source.lower() for name in names):
+            continue
         words = overlap(claim, source)
         if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
             best = max(best, float(cosine) + words)
     return best
+
+
+def claim_names(claim: str) -> set[str]:
+    """Capitalised words and acronyms in a claim, lower-cased, skipping the sentence's first word."""
+    words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", claim)
+    return {w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in ENGLISH_STOP_WORDS}
 
 
 def check_sentence(index: SentenceIndex, sentence: str, hits: list[Hit]) -> str | None:
@@ -79,8 +90,16 @@ def check_answer(index: SentenceIndex, answer: str, hits: list[Hit],
     kept = [checked for s in sentences if (checked := check_sentence(index, s, hits))]
     removed = [s for s in sentences if not any(strip_citations(s)[:40] in k for k in kept)]
     if sentences and kept and len(kept) / len(sentences) >= MIN_KEPT:
-        return Checked(" ".join(kept), grounded=True, fallback=False, kept=len(kept), removed=removed)
+        answer = " ".join(kept) + supporting_lines(kept, evidence)
+        return Checked(answer, grounded=True, fallback=False, kept=len(kept), removed=removed)
     return Checked(extractive_answer(evidence), grounded=False, fallback=True, removed=removed)
+
+
+def supporting_lines(kept: list[str], evidence: list[Evidence], limit: int = 2) -> str:
+    """Evidence sentences the answer does not already say, so the learner sees the notes' words."""
+    extra = [e for e in evidence if "trap" not in e.heading.lower()
+             and all(overlap(e.sentence, k) < 0.6 for k in kept)][:limit]
+    return "" if not extra else "\nFrom your notes:\n" + "\n".join(f"- {cite(e)}" for e in extra)
 
 
 def extractive_answer(evidence: list[Evidence]) -> str:
