@@ -52,21 +52,38 @@ def history_of(messages: list[dict]) -> list[dict]:
 
 
 def answer(tutor, question: str, history: list[dict] | None = None) -> dict:
-    """Ask the tutor and keep the cited chunk texts for the expanders."""
-    prepared_hits = {}
-    result = tutor.ask(question, history=history)
-    for cite in result["citations"]:
-        got = tutor.retriever.collection.get(ids=[cite["chunk_id"]], include=["documents"])
-        prepared_hits[cite["chunk_id"]] = got["documents"][0] if got["documents"] else ""
-    result["texts"] = prepared_hits
+    """Stream the answer into the chat bubble, then show the checked answer and keep chunk texts."""
+    result: dict = {}
+
+    def tokens():
+        for piece in tutor.stream(question, history=history):
+            if isinstance(piece, dict):
+                result.update(piece)
+            else:
+                yield piece
+
+    bubble = st.empty()
+    with bubble.container():
+        st.write_stream(tokens())
+    # the grounding check ran on the finished text: show what survived, replacing the raw stream
+    bubble.markdown(result.get("answer", ""), unsafe_allow_html=False)
+    ids = [cite["chunk_id"] for cite in result.get("citations", [])]
+    got = tutor.retriever.collection.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
+    result["texts"] = dict(zip(got["ids"], got["documents"]))
     return result
+
+
+def pick_model() -> str | None:
+    """The provider string from the sidebar (defaults to TUTOR_LLM or the bundled model)."""
+    default = os.environ.get("TUTOR_LLM", "")
+    spec = st.sidebar.text_input("Model", value=default, placeholder="bundled SmolLM2 (default)",
+                                 help="llamacpp/<path.gguf>, openai/<model>, bedrock/<model id>")
+    return spec.strip() or None
 
 
 def sidebar(tutor) -> None:
     """Which store and model are in use."""
     from ingest.store import describe_store
-
-    st.sidebar.header("MLA Tutor")
     st.sidebar.caption(f"Store: {describe_store(tutor.settings)}")
     st.sidebar.caption(f"Chunks: {tutor.retriever.collection.count()}")
     st.sidebar.caption(f"Model: {tutor.model}")
@@ -78,8 +95,9 @@ def main() -> None:
     """The chat page."""
     st.set_page_config(page_title="MLA Tutor", page_icon=":books:")
     st.title("MLA Tutor")
+    st.sidebar.header("MLA Tutor")
     try:
-        tutor = get_tutor(os.environ.get("TUTOR_LLM"))
+        tutor = get_tutor(pick_model())
     except Exception as exc:  # show setup problems on the page instead of a trace
         st.error(f"Could not start: {exc}")
         st.stop()
@@ -92,11 +110,17 @@ def main() -> None:
         history = history_of(st.session_state.messages)
         st.session_state.messages.append(user)
         show_message(user)
-        with st.spinner("Thinking ..."):
-            result = answer(tutor, question, history)
-        reply = {"role": "assistant", "content": result["answer"], "result": result}
-        st.session_state.messages.append(reply)
-        show_message(reply)
+        with st.chat_message("assistant"):
+            try:
+                result = answer(tutor, question, history)
+            except Exception as exc:  # a provider failure is one line on the page, not a trace
+                st.error(str(exc))
+                return
+            if badge := verdict(result):
+                st.markdown(badge)
+            show_citations(result)
+        st.session_state.messages.append({"role": "assistant", "content": result["answer"],
+                                          "result": result})
 
 
 if __name__ == "__main__":
