@@ -139,16 +139,21 @@ class Tutor:
         checked = check_answer(self.index, "".join(parts), p.hits, p.evidence)
         yield p.result(checked.answer, self.model, grounded=checked.grounded, fallback=checked.fallback)
 
-    def _answer_exam(self, p: Prepared, k: int) -> Iterator[str | dict]:
-        """Score every option against evidence and explain the choice."""
+    def score_exam(self, p: Prepared) -> list:
+        """Widen retrieval with each option, then score every option against the evidence."""
         exam = p.exam
         extra = [self.retriever.search(f"{exam.stem} {text}", 3) for text in exam.options.values()]
         extra += [self.retriever.search(text, 3) for text in exam.options.values()]
-        p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in {x.chunk_id for x in p.hits}]
-        scores = score_options(self.index, exam, p.hits)
-        chosen = choose(scores, exam.picks)
+        seen = {x.chunk_id for x in p.hits}
+        p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in seen]
+        return score_options(self.index, exam, p.hits)
+
+    def _answer_exam(self, p: Prepared, k: int) -> Iterator[str | dict]:
+        """Choose the best-supported option(s) and explain why each other option loses."""
+        scores = self.score_exam(p)
+        chosen = choose(scores, p.exam.picks)
         p.evidence = [s.best for s in scores if s.best and s.letter in chosen]
-        text = explain(exam, scores, chosen)
+        text = explain(p.exam, scores, chosen)
         yield text
         yield p.result(text, self.model, grounded=True, choice=chosen)
 

@@ -127,7 +127,8 @@ def summarize(rows: list[dict], system: str) -> dict[str, float]:
 
 
 def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | None = None,
-             baselines: bool = True, tutorial_answers: bool = True, show_bar: bool = True) -> EvalRun:
+             baselines: bool = True, tutorial_answers: bool = True, show_bar: bool = True,
+             progress=None) -> EvalRun:
     """Score `items` with our pipeline and the baselines; write results.jsonl and the report."""
     from app.chain import load_tutor
     from evals.report import write_report
@@ -140,13 +141,18 @@ def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | N
         llm = tutor.llm if tutorial_answers else None
         tutorial = TutorialPipeline(settings.corpus_path, out / "tutorial-store",
                                     tutor.retriever.vectorstore.embeddings, llm)
-    rows = [run_item(tutor, item, tutorial, settings.k)
-            for item in tqdm(items, desc="eval", unit="item", disable=not show_bar)]
+    rows = []
+    for item in tqdm(items, desc="eval", unit="item", disable=not show_bar):
+        rows.append(run_item(tutor, item, tutorial, settings.k))
+        if progress:
+            progress(len(rows), len(items))
     add_retrieval(rows, settings.k)
     run = EvalRun(rows, {s: summarize(rows, s) for s in SYSTEMS if any(s in r["metrics"] for r in rows)})
     run.seconds = time.perf_counter() - start
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (out / "summary.json").write_text(json.dumps({"model": tutor.model, "items": len(rows),
+                                                  "seconds": run.seconds, "summary": run.summary}, indent=1))
     write_report(run, out, model=tutor.model)
     return run

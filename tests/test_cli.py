@@ -44,3 +44,20 @@ def test_unknown_provider_is_one_line(in_tmp, notes_dir):
     runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
     result = runner.invoke(app, ["ask", "q"], env=env)
     assert result.exit_code == 1 and "unknown LLM provider 'nosuch'" in result.output
+
+
+def test_chat_understands_a_follow_up(in_tmp, notes_dir):
+    env = env_for(in_tmp)
+    assert runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env).exit_code == 0
+    turns = "What is SageMaker Serverless Inference?\nAnd does it scale to zero?\n\n"
+    result = runner.invoke(app, ["chat"], env=env, input=turns)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Sources:") == 2
+    assert "Serverless Inference" in result.output.split("Sources:")[1]
+
+
+def test_eval_rejects_a_bad_dataset_in_one_line(in_tmp):
+    bad = in_tmp / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "q", "expect": "maybe"}\n')
+    result = runner.invoke(app, ["eval", "--dataset", str(bad)], env=env_for(in_tmp))
+    assert result.exit_code == 1 and "bad.jsonl:1: expect" in result.output
