@@ -191,7 +191,7 @@ def ui(port: Annotated[int, typer.Option(help="Port for the web UI")] = 8501,
     script = Path(__file__).with_name("ui.py")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-               "--server.address", host, "--server.headless", "true"]
+               "--server.address", host, "--server.headless", "true", "--client.toolbarMode", "minimal"]
     raise typer.Exit(subprocess.call(command, env=env))
 
 

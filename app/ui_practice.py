@@ -60,7 +60,8 @@ def ask_current(session: dict) -> None:
     options = [f"{k}) {v}" for k, v in question.choices.items()]
     picks = len(question.answer)
     if picks > 1:
-        chosen = st.multiselect(f"Choose {picks}", options, max_selections=picks, key=f"pick{session['index']}")
+        st.caption(f"Choose {picks}.")
+        chosen = [o for i, o in enumerate(options) if st.checkbox(o, key=f"pick{session['index']}-{i}")]
     else:
         chosen = [st.radio("Your answer", options, index=None, key=f"pick{session['index']}")]
     chosen = [c for c in chosen if c]

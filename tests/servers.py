@@ -36,10 +36,10 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
 
 
 @contextlib.contextmanager
-def running(command: list[str], url: str, log: Path):
+def running(command: list[str], url: str, log: Path, cwd: Path | None = None, env: dict | None = None):
     """Run a server process until the block ends; its output goes to `log`."""
     with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=cwd, env=env)
         proc.stderr = log.open()  # for wait_for's error message
         try:
             wait_for(url, proc)

@@ -1,0 +1,124 @@
+"""End to end in a real headless Chromium (Debian's package, driven by Playwright) against `tutor ui`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.index import ingest_paths
+from tests.conftest import ROOT, make_settings_at
+from tests.servers import free_port, running
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+NOTE = ("# Zebra Lantern\n\nThe Zebra Lantern pattern keeps a warm copy of the feature cache beside "
+        "every SageMaker endpoint instance.\n")
+
+
+@pytest.fixture(scope="module")
+def ui_url(tmp_path_factory):
+    """`tutor ui` on a free port over a freshly ingested copy of the corpus, with the bundled model."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: .ci/run installs it with apt-get")
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    env = {**os.environ, "TUTOR_STORE_PATH": str(root / ".tutor/store"), "TUTOR_NOTES_PATH": str(root / ".tutor/notes"),
+           "TUTOR_CORPUS_PATH": "corpus", "HF_HUB_OFFLINE": "1"}
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        ingest_paths([Path("corpus")], make_settings_at(root, store_path=root / ".tutor/store",
+                                                         corpus_path=Path("corpus")), show_bar=False)
+    finally:
+        os.chdir(cwd)
+    port = free_port()
+    tutor = Path(sys.executable).with_name("tutor")
+    command = [str(tutor), "ui", "--host", "127.0.0.1", "--port", str(port)]
+    with running(command, f"http://127.0.0.1:{port}/_stcore/health", root / "ui.log", cwd=root, env=env):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chrome = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield chrome
+        chrome.close()
+
+
+@pytest.fixture
+def page(browser, ui_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(120_000)
+    tab.goto(ui_url)
+    yield tab
+    context.close()
+
+
+def shot(tab, name: str) -> None:
+    """Save a screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def ask(tab, question: str) -> None:
+    """Type a question into the chat input and wait for the cited answer."""
+    box = tab.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    tab.get_by_test_id("stExpander").first.wait_for()
+    tab.wait_for_load_state("networkidle")
+
+
+def test_ask_a_question_and_see_a_cited_answer(page):
+    ask(page, "Which SageMaker inference option fits payloads of 500 MB that can wait a few minutes?")
+    text = page.get_by_test_id("stChatMessage").last.inner_text()
+    assert "[1]" in text and "Asynchronous Inference" in text
+    shot(page, "chat-cited-answer")
+
+
+def test_upload_a_note_and_get_an_answer_citing_it(page):
+    page.get_by_role("link", name="Your notes").click()
+    page.locator("input[type=file]").set_input_files(files=[{"name": "zebra-lantern.md", "mimeType": "text/markdown",
+                                                                "buffer": NOTE.encode()}])
+    page.get_by_role("button", name="Ingest uploaded notes").click()
+    page.get_by_text("1 added").wait_for()
+    shot(page, "notes-uploaded")
+    page.get_by_role("link", name="Chat").click()
+    ask(page, "What does the Zebra Lantern pattern keep beside every endpoint instance?")
+    chips = page.get_by_test_id("stExpander").all_inner_texts()
+    assert any("zebra-lantern.md" in chip for chip in chips), chips
+    shot(page, "chat-cites-uploaded-note")
+
+
+def test_finish_a_three_question_practice_session(page):
+    page.get_by_role("link", name="Practice").click()
+    slider = page.get_by_role("slider")
+    slider.focus()
+    for _ in range(2):
+        slider.press("ArrowLeft")  # 5 -> 3 questions
+    page.get_by_role("button", name="Start session").click()
+    for number in range(1, 4):
+        page.get_by_text(f"Question {number} of 3").wait_for()
+        radios = page.get_by_role("radio")
+        if radios.count():
+            radios.first.check(force=True)  # Streamlit styles the real input as hidden
+        else:  # a select-two question: tick two boxes
+            for box in page.get_by_role("checkbox").all()[:2]:
+                box.check(force=True)
+        page.get_by_role("button", name="Submit answer").click()
+        page.get_by_role("button", name="Next question").wait_for()
+        if number == 1:
+            shot(page, "practice-graded")
+        page.get_by_role("button", name="Next question").click()
+    page.get_by_text("Session score").wait_for()
+    shot(page, "practice-summary")
