@@ -159,7 +159,7 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
               subset: Annotated[Optional[int], typer.Option(help="N items of each kind and domain")] = None,
               provider: Annotated[Optional[str], typer.Option(help="LLM provider string")] = None,
               out: Annotated[Path, typer.Option(help="Folder for results and report")] = Path("eval-out"),
-              baselines: Annotated[bool, typer.Option(help="Score the three baselines too")] = True,
+              baselines: Annotated[bool, typer.Option(help="Also run the tutorial-pipeline baseline (BM25-only and dense-only are always scored)")] = True,
               gate: Annotated[bool, typer.Option(help="Exit 1 when a gate in evals/gates.toml fails")] = False,
               quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
     """Score the tutor and the baselines on a dataset; write results.jsonl, report.md/html and plots."""
