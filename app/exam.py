@@ -52,6 +52,7 @@ OPTION_FLOOR = 0.3   # keeps a sentence that matches the scenario in play when i
 SCENARIO_FLOOR = 0.2
 STEM_TERMS = 2.0     # weight of the scenario's own words found in the sentence and its heading
 TOP_N = 2            # average of the best two sentences, so one lucky sentence does not decide
+TRAP_WEIGHT = 0.8    # "Exam traps" sentences name wrong options as often as right ones
 
 
 def sentence_table(index: SentenceIndex, hits: list[Hit], first_n: int = 1):
@@ -69,7 +70,8 @@ def score_options(index: SentenceIndex, exam: ExamQuestion, hits: list[Hit]) -> 
     """Score every option: a sentence counts when it is about the option *and* fits the scenario.
 
     For each sentence s: (cos(option, s) + OPTION_FLOOR) * (cos(stem, s) + SCENARIO_FLOOR +
-    STEM_TERMS * share of the stem's content words in s and its heading). An option's score is the
+    STEM_TERMS * share of the stem's content words in s and its heading), times TRAP_WEIGHT for
+    sentences from "Exam traps" sections. An option's score is the
     mean of its TOP_N best sentences; the best one is kept as the evidence shown to the learner.
     """
     rows, matrix = sentence_table(index, hits)
@@ -79,6 +81,7 @@ def score_options(index: SentenceIndex, exam: ExamQuestion, hits: list[Hit]) -> 
     lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}"))) / max(1, len(stem_words))
                         for _, h, s in rows])
     scenario = np.clip(matrix @ index.embed(exam.stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
+    scenario *= np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
     scores = []
     for letter, text in exam.options.items():
         values = (np.clip(matrix @ index.embed(text), 0, None) + OPTION_FLOOR) * scenario
