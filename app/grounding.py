@@ -5,7 +5,8 @@ cites (all retrieved chunks when it cites none). The sentence is supported by a 
 sentence of that chunk backs it: at least MIN_OVERLAP of the claim's content words occur in that
 sentence *and* the two embeddings are close (cosine >= MIN_COSINE), or the cosine alone is very high
 (>= STRONG_COSINE, a paraphrase). Every number in the claim must also occur in the chunk, because small
-models like to invent quantities, and every name in the claim (capitalised words such as "Ground
+models like to invent quantities; the claim must keep the backing sentence's polarity (a "not" on
+one side only fails); and every name in the claim (capitalised words such as "Ground
 Truth" or "FastFile") must occur in the backing sentence, which catches swapped subjects. Comparing with one sentence, not the whole chunk, stops word salad
 stitched from several sentences from passing. Unsupported sentences are removed; a supported sentence
 without a valid citation gets the number of the chunk that supports it best. When fewer than MIN_KEPT
@@ -29,6 +30,7 @@ MIN_OVERLAP = 0.7
 MIN_COSINE = 0.6
 STRONG_COSINE = 0.85
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NEGATION = re.compile(r"\b(not|no|never|cannot|none|nothing|without)\b|n't\b", re.IGNORECASE)
 MIN_KEPT = 0.5
 FALLBACK_LABEL = "I could not verify a generated answer, so here is what your notes say:"
 
@@ -54,14 +56,19 @@ def support(index: SentenceIndex, sentence: str, hit: Hit) -> float:
         return 0.0
     cosines = vectors @ index.embed(claim)
     best = 0.0
-    names = claim_names(claim)
+    names, negated = claim_names(claim), is_negated(claim)
     for source, cosine in zip(sentences, cosines):
-        if not all(name in source.lower() for name in names):
+        if not all(name in source.lower() for name in names) or is_negated(source) != negated:
             continue
         words = overlap(claim, source)
         if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
             best = max(best, float(cosine) + words)
     return best
+
+
+def is_negated(text: str) -> bool:
+    """Whether a sentence says something is *not* so; a claim must keep its source's polarity."""
+    return bool(_NEGATION.search(text))
 
 
 def claim_names(claim: str) -> set[str]:
@@ -113,5 +120,6 @@ def extractive_answer(evidence: list[Evidence]) -> str:
 
 
 def cite(ev: Evidence) -> str:
-    """An evidence sentence with its [n] marker before the final stop."""
-    return f"{ev.sentence.rstrip().rstrip('.')} [{ev.n}]."
+    """An evidence sentence with its [n] marker before the final stop (table rows as 'a; b; c')."""
+    text = "; ".join(c.strip() for c in ev.sentence.split("|") if c.strip()) if "|" in ev.sentence else ev.sentence
+    return f"{text.rstrip().rstrip('.')} [{ev.n}]."

@@ -119,3 +119,9 @@ def test_prompt_carries_system_rules_and_numbered_notes():
     assert "[1] alpha" in messages[1].content and "[2] beta" in messages[1].content
     assert build_chain(FakeListChatModel(responses=["ok"])).invoke(
         {"context": "", "question": "x"}) == "ok"
+
+
+def test_flipped_polarity_is_not_supported(store):
+    reply = "SageMaker Serverless Inference does not scale to zero between requests [1]."
+    result = tutor_with(store, reply).ask("Does SageMaker Serverless Inference scale to zero?")
+    assert result["fallback"] and "does not scale" not in result["answer"]
