@@ -102,3 +102,15 @@ def test_evals_page_runs_a_dataset_and_rejects_a_bad_one(store_env):
     assert not at.exception and at.dataframe
     at.file_uploader[0].set_value(("bad.jsonl", b"{not json", "application/json")).run()
     assert any("bad.jsonl" in e.value or "uploaded.jsonl:1" in e.value for e in at.error)
+
+
+def test_practice_shows_a_model_error_instead_of_raising(store_env, monkeypatch):
+    monkeypatch.setenv("TUTOR_LLM", "llamacpp/does/not/exist.gguf")
+    at = app("ui_practice.py")
+    if at.radio:
+        at.radio[0].set_value(at.radio[0].options[0]).run()
+    else:
+        at.checkbox[0].check().run()
+        at.checkbox[1].check().run()
+    next(b for b in at.button if b.label == "Submit answer").click().run()
+    assert not at.exception and "GGUF file not found" in at.error[0].value

@@ -24,3 +24,21 @@ def test_save_upload_stays_inside_the_folder_and_enforces_limits(tmp_path):
         save_upload(folder, "big.txt", b"x" * (2 * 1024 * 1024), max_mb=1)
     with pytest.raises(UploadError, match="empty"):
         save_upload(folder, "blank.md", b"  ")
+
+
+def test_practice_progress_persists_and_favours_misses(tmp_path):
+    from app.practice import Progress, Question, grade, session_report
+
+    bank = [Question(f"q{i}", "D1" if i < 5 else "D3", f"question {i}", {"A": "a", "B": "b", "C": "c", "D": "d"},
+                     ["A"], [f"corpus/n{i}.md"]) for i in range(10)]
+    first = Progress(tmp_path / "practice.sqlite")
+    for q in bank[:5]:
+        first.record(q, grade(q, ["B"]))          # every D1 question missed
+    for q in bank[5:]:
+        first.record(q, grade(q, ["A"]))          # every D3 question right
+    again = Progress(tmp_path / "practice.sqlite")  # a restart: same file, new connection
+    assert again.domain_accuracy() == {"D1": 0.0, "D3": 1.0}
+    picked = again.pick(bank, [], 5, seed=1)
+    assert {q.domain for q in picked} == {"D1"}   # the missed domain and questions come first
+    scores, revisit = session_report([(bank[0], False), (bank[6], True)])
+    assert scores == {"D1": (0, 1), "D3": (1, 1)} and revisit == ["corpus/n0.md"]
