@@ -76,6 +76,11 @@ def ask_current(session: dict) -> None:
 def show_feedback(session: dict) -> None:
     """Graded result, the explanation and citations, and a button to go on."""
     fb = session["feedback"]
+    question = session["questions"][session["index"]]
+    st.markdown(safe_markdown(question.question))
+    for letter, text in question.choices.items():
+        mark = "✔" if letter in question.answer else ("✘" if letter in fb["picked"] else "·")
+        st.text(f"{mark} {letter}) {text}")
     (st.success if fb["correct"] else st.error)(
         f"{'Correct' if fb['correct'] else 'Not quite'}: the answer is {', '.join(fb['answer'])}.")
     st.markdown(safe_markdown(fb["why"]))
