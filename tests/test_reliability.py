@@ -84,3 +84,46 @@ def test_kill_minus_nine_during_ingest_never_corrupts_the_store(tmp_path, trials
             assert_consistent(root, settings)
         finally:
             os.chdir(cwd)
+
+
+def test_asks_from_threads_and_a_second_process_while_ingest_runs(tmp_path):
+    """Readers keep working during an ingest; a second writer stops with a clear message."""
+    import threading
+
+    from app.retrieval import Retriever
+    from ingest.index import IngestBusy, ingest_paths
+
+    shutil.copytree(ROOT / "corpus" / "d3-deployment-orchestration", tmp_path / "corpus" / "d3")
+    settings = make_settings_at(tmp_path, store_path=tmp_path / "store", corpus_path=tmp_path / "corpus")
+    ingest_paths([tmp_path / "corpus" / "d3"], settings, show_bar=False)  # something to read
+    shutil.copytree(ROOT / "corpus" / "d4-monitoring-security", tmp_path / "corpus" / "d4")
+    errors, answers = [], []
+    retriever = Retriever(settings)
+
+    def ask_repeatedly():
+        for _ in range(15):
+            try:
+                answers.append(retriever.search("Which inference option suits 1 GB payloads?", 5))
+            except Exception as exc:  # noqa: BLE001 - any error is a failure of this test
+                errors.append(exc)
+
+    writer = threading.Thread(target=lambda: ingest_paths([tmp_path / "corpus"], settings, show_bar=False))
+    readers = [threading.Thread(target=ask_repeatedly) for _ in range(3)]
+    writer.start()
+    time.sleep(0.5)
+    for thread in readers:
+        thread.start()
+    with pytest.raises(IngestBusy, match="another ingest is writing"):
+        ingest_paths([tmp_path / "corpus"], settings, show_bar=False)
+    env = {**os.environ, "TUTOR_STORE_PATH": str(settings.store_path), "TUTOR_LLM": "fake/ok [1].",
+           "HF_HUB_OFFLINE": "1"}
+    other = subprocess.run([str(TUTOR), "ask", "What does Model Monitor do?", "--json"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    for thread in readers + [writer]:
+        thread.join()
+    assert not errors and len(answers) == 45 and all(answers)
+    assert other.returncode == 0 and "database is locked" not in other.stderr
+    assert json.loads(other.stdout)["citations"]
+    total = open_collection(settings).count()
+    again = ingest_paths([tmp_path / "corpus"], settings, show_bar=False)
+    assert again.embedded == 0 and open_collection(settings).count() == total  # nothing lost or doubled
