@@ -42,7 +42,9 @@ def save_bm25_index(settings: Settings, collection) -> None:
     """Build the BM25 index over every stored chunk and swap it in atomically."""
     import bm25s
 
-    data = collection.get(include=["documents", "metadatas"])
+    from ingest.store import get_all
+
+    data = get_all(collection, ["documents"])
     target = bm25_dir(settings)
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)

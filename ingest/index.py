@@ -14,8 +14,8 @@ from app.config import Settings
 from app.providers import embedding_model_name, make_embeddings
 from ingest.chunk import Chunk, chunk_file
 from ingest.load import SUPPORTED, LoadedFile, LoadError, hash_file, load_file
-from ingest.store import (drop_collection, is_complete, make_client, open_collection, source_of,
-                          stored_files, write_manifest)
+from ingest.store import (drop_collection, get_all, is_complete, make_client, open_collection,
+                          source_of, stored_files, write_manifest)
 
 BATCH = 64
 
@@ -170,7 +170,7 @@ def embed_work(work, collection, settings, report, progress, show_bar) -> None:
 
     embeddings = make_embeddings(settings) if work else None
     model = embedding_model_name(settings)
-    existing = set(collection.get(include=[])["ids"]) if work else set()
+    existing = set(get_all(collection, [])["ids"]) if work else set()
     total = sum(len(chunks) for _, chunks, _, _ in work)
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not show_bar or not total)
     for loaded, chunks, file_hash, status in work:

@@ -67,10 +67,24 @@ def drop_collection(settings: Settings, client=None) -> None:
         pass
 
 
+def get_all(collection, include: list[str], page: int = 5000) -> dict:
+    """collection.get() in pages: one call over a large store exceeds SQLite's variable limit."""
+    out: dict = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=page, offset=offset)
+        out["ids"] += got["ids"]
+        for key in include:
+            out[key] += got[key]
+        if len(got["ids"]) < page:
+            return out
+        offset += page
+
+
 def stored_files(collection) -> dict[str, dict]:
     """Per source: file hash(es), expected and actual chunk count, and chunk ids, from Chroma itself."""
     files: dict[str, dict] = {}
-    result = collection.get(include=["metadatas"])
+    result = get_all(collection, ["metadatas"])
     for chunk_id, meta in zip(result["ids"], result["metadatas"]):
         entry = files.setdefault(meta["source"], {"hashes": set(), "expected": 0, "ids": []})
         entry["hashes"].add(meta.get("file_hash"))
@@ -102,7 +116,7 @@ def list_documents(settings: Settings) -> list[dict]:
     """Every stored document with its chunk count, title and domain (for the UI and CLI)."""
     collection = open_collection(settings)
     docs: dict[str, dict] = {}
-    for meta in collection.get(include=["metadatas"])["metadatas"]:
+    for meta in get_all(collection, ["metadatas"])["metadatas"]:
         doc = docs.setdefault(meta["source"], {"source": meta["source"], "title": meta.get("title"),
                                                "domain": meta.get("domain"), "chunks": 0})
         doc["chunks"] += 1

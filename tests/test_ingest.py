@@ -80,3 +80,13 @@ def test_bad_files_are_reported_and_lose_nothing(in_tmp, notes_dir, make_setting
     assert set(before) <= set(after["ids"])
     pages = {m.get("page") for m in after["metadatas"] if m["source"].endswith("good.pdf")}
     assert pages == {1, 2}
+
+
+def test_get_all_pages_through_a_large_collection(make_settings):
+    from ingest.store import get_all, open_collection
+
+    collection = open_collection(make_settings(embedding_model="fake"))
+    collection.add(ids=[f"c{i}" for i in range(12)], documents=[f"doc {i}" for i in range(12)],
+                   embeddings=[[float(i), 1.0] for i in range(12)])
+    got = get_all(collection, ["documents"], page=5)
+    assert sorted(got["ids"]) == sorted(f"c{i}" for i in range(12)) and len(got["documents"]) == 12
