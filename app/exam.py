@@ -47,12 +47,15 @@ def parse_exam(question: str) -> ExamQuestion | None:
     return ExamQuestion(_SELECT.sub("", stem).strip(), {l: t for l, t, _ in found}, picks)
 
 
-# Weights of the option score (chosen on the dev set; see evals/README.md for the held-out check).
+# Weights of the option score (chosen on the dev set; the held-out test set checks them, see
+# evals/README.md).
 OPTION_FLOOR = 0.3   # keeps a sentence that matches the scenario in play when it names the option loosely
 SCENARIO_FLOOR = 0.2
 STEM_TERMS = 2.0     # weight of the scenario's own words found in the sentence and its heading
+OPTION_TERMS = 0.3   # weight of the option's distinctive words (those no other option uses) in the sentence
 TOP_N = 2            # average of the best two sentences, so one lucky sentence does not decide
 TRAP_WEIGHT = 0.8    # "Exam traps" sentences name wrong options as often as right ones
+HYPOTHESIS_WEIGHT = 0.5  # weight of "stem + option" read as one statement, against the evidence score
 
 
 def sentence_table(index: SentenceIndex, hits: list[Hit], first_n: int = 1):
@@ -66,30 +69,64 @@ def sentence_table(index: SentenceIndex, hits: list[Hit], first_n: int = 1):
     return rows, (np.vstack(vectors) if vectors else np.zeros((0, 1)))
 
 
-def score_options(index: SentenceIndex, exam: ExamQuestion, hits: list[Hit]) -> list[OptionScore]:
-    """Score every option: a sentence counts when it is about the option *and* fits the scenario.
+def scenario_fit(index: SentenceIndex, stem: str, rows: list, matrix: np.ndarray) -> np.ndarray:
+    """How well each sentence fits the scenario: meaning plus the stem's own words (with heading)."""
+    stem_words = set(content_words(stem))
+    lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}"))) / max(1, len(stem_words))
+                        for _, h, s in rows])
+    fit = np.clip(matrix @ index.embed(stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
+    return fit * np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
 
-    For each sentence s: (cos(option, s) + OPTION_FLOOR) * (cos(stem, s) + SCENARIO_FLOOR +
-    STEM_TERMS * share of the stem's content words in s and its heading), times TRAP_WEIGHT for
-    sentences from "Exam traps" sections. An option's score is the
-    mean of its TOP_N best sentences; the best one is kept as the evidence shown to the learner.
+
+def distinctive_words(exam: ExamQuestion) -> dict[str, set[str]]:
+    """Per option, its content words that neither another option nor the stem uses."""
+    words = {letter: set(content_words(text)) for letter, text in exam.options.items()}
+    stem = set(content_words(exam.stem))
+    return {letter: own - stem - set().union(*(w for other, w in words.items() if other != letter))
+            for letter, own in words.items()}
+
+
+def option_terms(distinct: set[str], sentence_words: list[set[str]]) -> np.ndarray:
+    """Share of an option's distinctive words found in each sentence."""
+    if not distinct:
+        return np.zeros(len(sentence_words))
+    return np.array([len(distinct & words) / len(distinct) for words in sentence_words])
+
+
+def standardize(values: list[float]) -> np.ndarray:
+    """Scores of one question's options on a common scale (zero mean, unit spread)."""
+    arr = np.asarray(values, dtype=float)
+    return (arr - arr.mean()) / (arr.std() or 1.0)
+
+
+def score_options(index: SentenceIndex, exam: ExamQuestion, hits: list[Hit]) -> list[OptionScore]:
+    """Score every option from two readings of the evidence sentences, put on one scale.
+
+    Evidence score, per sentence s: (cos(option, s) + OPTION_FLOOR + OPTION_TERMS * share of the
+    option's distinctive words in s) * scenario fit of s (see `scenario_fit`); the option keeps the
+    mean of its TOP_N best sentences, the best one shown to the learner as evidence.
+    Hypothesis score: mean of the TOP_N best cos("stem option", s), the question and the option
+    read together as one statement. Both are standardized across the options and added, the
+    hypothesis at HYPOTHESIS_WEIGHT.
     """
     rows, matrix = sentence_table(index, hits)
     if not rows:
         return [OptionScore(letter, 0.0) for letter in exam.options]
-    stem_words = set(content_words(exam.stem))
-    lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}"))) / max(1, len(stem_words))
-                        for _, h, s in rows])
-    scenario = np.clip(matrix @ index.embed(exam.stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
-    scenario *= np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
-    scores = []
+    fit = scenario_fit(index, exam.stem, rows, matrix)
+    words = [set(content_words(s)) for _, _, s in rows]
+    distinct = distinctive_words(exam)
+    evidence, hypothesis, best = [], [], []
     for letter, text in exam.options.items():
-        values = (np.clip(matrix @ index.embed(text), 0, None) + OPTION_FLOOR) * scenario
+        about = np.clip(matrix @ index.embed(text), 0, None) + OPTION_FLOOR
+        values = (about + OPTION_TERMS * option_terms(distinct[letter], words)) * fit
         top = np.argsort(values)[::-1][:TOP_N]
+        evidence.append(float(values[top].mean()))
+        statement = np.clip(matrix @ index.embed(f"{exam.stem} {text}"), 0, None)
+        hypothesis.append(float(np.sort(statement)[::-1][:TOP_N].mean()))
         n, hit, sentence = rows[int(top[0])]
-        best = Evidence(n, hit.chunk_id, sentence, float(values[top[0]]), heading_of(hit))
-        scores.append(OptionScore(letter, float(values[top].mean()), best))
-    return scores
+        best.append(Evidence(n, hit.chunk_id, sentence, float(values[top[0]]), heading_of(hit)))
+    total = standardize(evidence) + HYPOTHESIS_WEIGHT * standardize(hypothesis)
+    return [OptionScore(letter, float(score), ev) for letter, score, ev in zip(exam.options, total, best)]
 
 
 def choose(scores: list[OptionScore], picks: int) -> list[str]:

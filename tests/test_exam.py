@@ -1,10 +1,17 @@
-"""Option parsing for exam mode and the rule-based follow-up rewrite (pure functions)."""
+"""Exam mode (option parsing and scoring) and the rule-based follow-up rewrite."""
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
-from app.exam import parse_exam
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from app.evidence import SentenceIndex
+from app.exam import choose, distinctive_words, parse_exam, score_options, standardize
+from app.retrieval import Hit
+from app.text import content_words
 from app.followup import needs_context, rewrite_query
 
 STEM = "A team needs predictions for 500 MB payloads. Which option fits?"
@@ -44,3 +51,45 @@ def test_standalone_question_is_left_alone():
     question = "How does SageMaker Model Monitor detect data quality drift in production?"
     assert rewrite_query(question, history) == question
     assert rewrite_query("And its cost?", None) == "And its cost?"
+
+
+class BagOfWords(Embeddings):
+    """Deterministic embedding: hashed content-word counts, normalised (cosine = shared words)."""
+
+    def embed_documents(self, texts):
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text):
+        vec = np.zeros(512)
+        for word in content_words(text):
+            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % 512] += 1.0
+        return list(vec / (np.linalg.norm(vec) or 1.0))
+
+
+SCALING = ("Auto scaling\n\nAn asynchronous endpoint can scale its instance count down to zero when "
+           "the queue is empty. A real-time endpoint keeps at least one instance running all night.")
+NIGHT = ("An asynchronous inference endpoint is idle every night. How can the team stop paying for "
+         "instances while the queue is empty?\nA) Switch to a smaller instance type at night\n"
+         "B) Set the minimum instance count to zero\nC) Use a longer scale-out cooldown")
+
+
+def test_distinctive_words_leave_out_shared_and_stem_words():
+    exam = parse_exam(NIGHT)
+    distinct = distinctive_words(exam)
+    assert distinct["B"] == {"set", "minimum", "count", "zero"}
+    assert "instance" not in distinct["A"] and "night" not in distinct["A"]  # in B, in the stem
+    assert list(standardize([1.0, 2.0, 3.0])) == pytest.approx([-1.2247, 0.0, 1.2247], abs=1e-4)
+    assert list(standardize([2.0, 2.0])) == [0.0, 0.0]  # no spread: no division by zero
+
+
+def test_option_named_by_the_evidence_wins_and_cites_it():
+    hit = Hit("c1", SCALING, {"heading": "Auto scaling", "source": "scaling.md"}, score=0.8, rrf=1.0)
+    scores = score_options(SentenceIndex(BagOfWords()), parse_exam(NIGHT), [hit])
+    assert choose(scores, 1) == ["B"]
+    best = {s.letter: s for s in scores}["B"].best
+    assert best.n == 1 and "down to zero" in best.sentence
+
+
+def test_score_options_without_evidence_scores_zero():
+    scores = score_options(SentenceIndex(BagOfWords()), parse_exam(NIGHT), [])
+    assert [s.score for s in scores] == [0.0, 0.0, 0.0]
