@@ -1,0 +1,303 @@
+"""Embedding backends side by side: torch (today's default) vs ONNX vs ONNX int8, exported locally.
+
+Nothing is fetched (HF_HUB_OFFLINE=1): every ONNX model is exported from the bundled all-MiniLM-L6-v2
+weights into a temporary folder.
+  onnx fp32 / int8       torch.onnx.export of the bundled BertModel, run by onnxruntime (already a
+                         dependency through chromadb) with its tokenizer.json, mean pooling and
+                         normalisation as in the model's sentence-transformers config; int8 by
+                         onnxruntime's quantize_dynamic. Needs the `onnx` and `onnxscript` packages.
+  st-onnx fp32 / int8    SentenceTransformer(path, backend="onnx") and export_dynamic_quantized_onnx_model,
+                         only where `optimum.onnxruntime` imports: optimum-onnx needs transformers<4.58,
+                         sentence-transformers 6 needs >=5, so this runs in a side virtualenv (README).
+In one run, interleaved `--repeats` times: encode time of every chunk of the shipped corpus (batch 64,
+length-sorted, normalised, as ingest does) and single-query latency. Retrieval quality per backend:
+hit@5 and MRR@5 (ranx, evals/metrics.py) over the dev set's answerable items with dense retrieval
+(exact cosine over the chunk vectors, near duplicates dropped as in app/retrieval.py).
+Writes benchmarks/out/embed-backends.png.
+Usage: .venv/bin/python benchmarks/embed_backend_bench.py [--quick] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import NOISE, ingest_corpus, make_work_settings, new_axes, p50_p95, save_figure, timed  # noqa: E402
+
+EQUAL = 0.01  # |difference| in hit@5 and MRR@5 counted as equal quality (2 of ~200 items)
+BATCH = 64
+
+
+class SentenceTransformerBackend:
+    """A sentence-transformers model (torch, or ONNX through optimum) behind one `encode`."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Normalised embeddings, batch 64, as ingest computes them."""
+        return self.model.encode(texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
+
+
+class OnnxBackend:
+    """An exported BertModel in onnxruntime: tokenizer.json, mean pooling, L2 normalisation."""
+
+    def __init__(self, onnx_file: Path, model_dir: Path):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        max_len = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_len)
+        self.tokenizer.enable_padding()
+        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Normalised embeddings in length-sorted batches of 64 (as sentence-transformers batches)."""
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        parts = [self.encode_batch([texts[i] for i in order[s:s + BATCH]]) for s in range(0, len(texts), BATCH)]
+        out = np.vstack(parts)
+        result = np.empty_like(out)
+        result[order] = out
+        return result
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        """One padded batch through the session, mean-pooled over real tokens and normalised."""
+        enc = self.tokenizer.encode_batch(texts)
+        feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+        hidden = self.session.run(["last_hidden_state"], {k: v for k, v in feed.items() if k in self.inputs})[0]
+        mask = feed["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def corpus_chunks() -> tuple[list[str], list[dict]]:
+    """Texts and metadata of every chunk of the shipped corpus, as `tutor ingest` stores them."""
+    from ingest.store import get_all, open_collection
+
+    work, _ = ingest_corpus("bench-onnx-store-")
+    try:
+        data = get_all(open_collection(make_work_settings(work)), ["documents", "metadatas"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return data["documents"], data["metadatas"]
+
+
+def export_onnx(model_dir: Path, target: Path) -> Path:
+    """torch.onnx.export the bundled BertModel (last_hidden_state only, dynamic batch and length)."""
+    import torch
+    from transformers import AutoModel
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
+    model = Encoder(AutoModel.from_pretrained(str(model_dir)).eval())
+    # three distinct example tensors (one tensor passed twice is traced as one input: wrong graph)
+    example = (torch.randint(1000, 20000, (2, 16)), torch.ones(2, 16, dtype=torch.long),
+               torch.zeros(2, 16, dtype=torch.long))
+    dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("seq", max=512)}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(model, example, str(target), dynamo=True, verbose=False,
+                      input_names=["input_ids", "attention_mask", "token_type_ids"],
+                      output_names=["last_hidden_state"], dynamic_shapes=(dims, dims, dims), opset_version=18)
+    return target
+
+
+def quantize_onnx(source: Path, target: Path) -> Path:
+    """Dynamic int8 quantization (per-channel int8 weights, uint8 activations) by onnxruntime."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    return target
+
+
+def load_manual(folder: Path, models: dict) -> None:
+    """Export, quantize and load the onnxruntime backends (timings printed)."""
+    try:
+        import onnx  # noqa: F401
+        import onnxscript  # noqa: F401
+    except ImportError:
+        print("onnx skipped: the export needs `.venv/bin/pip install onnx onnxscript` (not project dependencies)")
+        return
+    export_s, fp32 = timed(lambda: export_onnx(folder, folder / "manual" / "model.onnx"))
+    quant_s, int8 = timed(lambda: quantize_onnx(fp32, folder / "manual" / "model_int8.onnx"))
+    print(f"torch.onnx export: {export_s:.1f} s; int8 quantization: {quant_s:.1f} s; "
+          f"sizes fp32 {disk_mb(fp32.parent, 'model.onnx'):.0f} MB, int8 {disk_mb(int8.parent, 'model_int8.onnx'):.0f} MB")
+    models["onnx fp32"] = timed(lambda: OnnxBackend(fp32, folder))[::-1]
+    models["onnx int8"] = timed(lambda: OnnxBackend(int8, folder))[::-1]
+
+
+def disk_mb(folder: Path, stem: str) -> float:
+    """Size of an ONNX file plus its external-data file, in MB."""
+    return sum(p.stat().st_size for p in folder.glob(stem + "*")) / 1e6
+
+
+def load_st_onnx(folder: Path, models: dict) -> str:
+    """sentence-transformers' own ONNX export and int8 export, when optimum is importable."""
+    try:
+        import optimum.onnxruntime  # noqa: F401
+    except ImportError:
+        return "st-onnx skipped: optimum-onnx is not installed here (it needs transformers<4.58)"
+    from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+
+    kwargs = {"provider": "CPUExecutionProvider"}  # the first available provider may be Azure's
+    export_s, onnx = timed(lambda: SentenceTransformer(str(folder), device="cpu", backend="onnx", model_kwargs=kwargs))
+    onnx.save_pretrained(str(folder))
+    models["st-onnx fp32"] = timed(lambda: SentenceTransformerBackend(SentenceTransformer(
+        str(folder), device="cpu", backend="onnx", model_kwargs=kwargs)))[::-1]
+    config = "avx512_vnni" if "avx512_vnni" in Path("/proc/cpuinfo").read_text() else "avx2"
+    quant_s, _ = timed(lambda: export_dynamic_quantized_onnx_model(onnx, config, str(folder)))
+    name = f"onnx/model_qint8_{config}.onnx"
+    models[f"st-onnx int8 {config}"] = timed(lambda: SentenceTransformerBackend(SentenceTransformer(
+        str(folder), device="cpu", backend="onnx", model_kwargs={**kwargs, "file_name": name})))[::-1]
+    return f"st-onnx: export {export_s:.1f} s, int8 ({config}) {quant_s:.1f} s"
+
+
+def load_backends(folder: Path) -> dict[str, tuple[object, float]]:
+    """name -> (backend, seconds to load it); the bundled model is copied to `folder` first."""
+    from sentence_transformers import SentenceTransformer
+
+    from app.providers import bundled_embedding_path
+
+    shutil.copytree(bundled_embedding_path(), folder)
+    models = {"torch (default)": timed(lambda: SentenceTransformerBackend(
+        SentenceTransformer(str(folder), device="cpu")))[::-1]}
+    load_manual(folder, models)
+    print(load_st_onnx(folder, models))
+    return models
+
+
+def measure_speed(models: dict, texts: list[str], queries: list[str], repeats: int) -> dict[str, dict]:
+    """Encode seconds (every repeat) and single-query ms per backend, interleaved so load hits all alike."""
+    for model, _ in models.values():
+        model.encode(texts[:BATCH])  # warm-up
+    speed = {name: {"encode": [], "query": []} for name in models}
+    for _ in range(repeats):
+        for name, (model, _) in models.items():
+            speed[name]["encode"].append(timed(lambda: model.encode(texts))[0])
+            for q in queries:
+                speed[name]["query"].append(timed(lambda: model.encode([q]))[0] * 1000)
+    return speed
+
+
+def dense_sources(chunk_vecs: np.ndarray, query_vecs: np.ndarray, texts: list[str], metas: list[dict],
+                  k: int = 5) -> list[list[str]]:
+    """Top-k sources per query by exact cosine, near-duplicate chunks dropped as the retriever does."""
+    from app.retrieval import Hit, dedupe
+
+    out = []
+    for scores in query_vecs @ chunk_vecs.T:
+        top = np.argsort(-scores)[: max(k * 4, 20)]
+        hits = dedupe([Hit(str(i), texts[i], metas[i], score=float(scores[i])) for i in top])[:k]
+        out.append([h.metadata["source"] for h in hits])
+    return out
+
+
+def measure_quality(models: dict, texts: list[str], metas: list[dict], items: list) -> dict[str, dict]:
+    """hit@5 and MRR@5 over the answerable items, top-5 agreement and chunk-vector cosine vs torch."""
+    from evals.metrics import retrieval_scores
+    from evals.run import norm_source
+
+    relevant = {i.id: i.relevant_sources for i in items}
+    quality, reference = {}, None
+    for name, (model, _) in models.items():
+        chunk_vecs, query_vecs = model.encode(texts), model.encode([i.prompt() for i in items])
+        ranked = dense_sources(chunk_vecs, query_vecs, texts, metas)
+        scores = retrieval_scores(relevant, {i.id: [norm_source(s) for s in r] for i, r in zip(items, ranked)})
+        reference = reference or (chunk_vecs, ranked)
+        quality[name] = {"hit": float(np.mean([s["hit_rate"] for s in scores.values()])),
+                         "mrr": float(np.mean([s["mrr"] for s in scores.values()])),
+                         "cos": float(np.mean(np.sum(chunk_vecs * reference[0], axis=1))),
+                         "same_top5": float(np.mean([a == b for a, b in zip(ranked, reference[1])]))}
+    return quality
+
+
+def print_table(models: dict, speed: dict, quality: dict, n_chunks: int, n_items: int) -> None:
+    """One row per backend: load, encode, ratio, query latency, quality and agreement with torch."""
+    base = np.median(speed["torch (default)"]["encode"])
+    repeats = len(next(iter(speed.values()))["encode"])
+    print(f"\nembedding backends: {n_chunks} corpus chunks encoded, {repeats} repeat(s) interleaved; quality over "
+          f"{n_items} answerable dev items (dense retrieval, k=5)")
+    print(f"{'backend':24s} {'load s':>7s} {'encode s (median)':>18s} {'/ torch':>8s} {'query p50/p95 ms':>17s} "
+          f"{'hit@5':>6s} {'MRR@5':>6s} {'cos vs torch':>13s} {'same top-5':>10s}")
+    for name, (_, load_s) in models.items():
+        s, q = speed[name], quality[name]
+        enc, qp = np.median(s["encode"]), p50_p95(s["query"])
+        print(f"{name:24s} {load_s:7.2f} {enc:18.2f} {enc / base:8.2f} {qp[0]:8.1f}/{qp[1]:<8.1f} "
+              f"{q['hit']:6.3f} {q['mrr']:6.3f} {q['cos']:13.4f} {q['same_top5']:10.2f}")
+    print(f"(torch threads: {torch_threads()}; onnxruntime: its default intra-op threads; equal quality = "
+          f"hit@5 and MRR@5 within {EQUAL} of torch)")
+    print(recommend(speed, quality, base))
+
+
+def torch_threads() -> int:
+    """Threads torch uses for inference."""
+    import torch
+
+    return torch.get_num_threads()
+
+
+def recommend(speed: dict, quality: dict, base: float) -> str:
+    """The fastest backend whose quality equals torch's, in one line."""
+    ref = quality["torch (default)"]
+    equal = [n for n, q in quality.items() if abs(q["hit"] - ref["hit"]) <= EQUAL and abs(q["mrr"] - ref["mrr"]) <= EQUAL]
+    best = min(equal, key=lambda n: np.median(speed[n]["encode"]))
+    ratio = np.median(speed[best]["encode"]) / base
+    if best == "torch (default)" or ratio > 0.9:
+        return f"verdict: no equal-quality backend is clearly faster (best: {best}, {ratio:.2f} x torch's time)"
+    return f"verdict: {best} encodes in {ratio:.2f} x torch's time at equal retrieval quality"
+
+
+def plot_speed(speed: dict) -> Path:
+    """Encode seconds per backend (every repeat as a dot, the median as a bar)."""
+    fig, ax = new_axes(6.5, 3.4)
+    names = list(speed)
+    ax.bar(range(len(names)), [np.median(speed[n]["encode"]) for n in names], color="C0", alpha=0.6)
+    for i, n in enumerate(names):
+        ax.scatter([i] * len(speed[n]["encode"]), speed[n]["encode"], color="black", s=10)
+    ax.set_xticks(range(len(names)), names, fontsize=8, rotation=15)
+    ax.set_ylabel("seconds to encode the corpus")
+    return save_figure(fig, "embed-backends.png")
+
+
+def main() -> None:
+    """Export, measure speed and quality, print the table."""
+    from evals.datasets import DEV_SET, load_items
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one repeat, a third of the dev items")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    items = [i for i in load_items(DEV_SET) if i.relevant_sources and i.expect == "answer"]
+    items = items[::3] if args.quick else items
+    texts, metas = corpus_chunks()
+    folder = Path(tempfile.mkdtemp(prefix="bench-onnx-")) / "all-MiniLM-L6-v2"
+    try:
+        models = load_backends(folder)
+        speed = measure_speed(models, texts, [i.question for i in items[:40]], 1 if args.quick else args.repeats)
+        quality = measure_quality(models, texts, metas, items)
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    print(f"({NOISE})")
+    print_table(models, speed, quality, len(texts), len(items))
+    print(f"plot: {plot_speed(speed)}")
+
+
+if __name__ == "__main__":
+    main()
