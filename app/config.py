@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1200, ge=200, description="Max characters per chunk")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks")
     max_file_mb: float = Field(60.0, gt=0, description="Files larger than this are refused")
+    max_text_mb: float = Field(10.0, gt=0, description="Text files larger than this, or PDFs with "
+                               "more text, are refused (each MB is ~1,000 chunks to embed)")
     llm_ctx: int = Field(4096, ge=512, description="llama.cpp context window (tokens)")
     llm_threads: int | None = Field(None, description="llama.cpp threads (None: all cores)")
     llm_max_tokens: int = Field(256, ge=16, description="Max tokens the LLM may generate")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,21 +13,12 @@ from filelock import FileLock, Timeout
 from app.config import Settings
 from app.providers import embedding_model_name, make_embeddings
 from ingest.chunk import Chunk, chunk_file
-from ingest.load import SUPPORTED, LoadedFile, LoadError, hash_file, load_file
+from ingest.files import FileResult, discover, failed, printable, reason_of
+from ingest.load import LoadedFile, LoadError, hash_file, load_file
 from ingest.store import (drop_collection, get_all, is_complete, make_client, open_collection,
-                          source_of, stored_files, write_manifest)
+                          stored_files, write_manifest)
 
 BATCH = 64
-
-
-@dataclass
-class FileResult:
-    """What happened to one file."""
-
-    source: str
-    status: str  # added | updated | unchanged | removed | failed
-    chunks: int = 0
-    reason: str = ""
 
 
 @dataclass
@@ -53,38 +44,6 @@ class IngestReport:
 
 class IngestBusy(RuntimeError):
     """Another process is writing to the same store."""
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[str], list[FileResult]]:
-    """Files to ingest as (path, source), the source prefixes they cover, and unusable paths."""
-    found, roots, bad = [], [], []
-    for path in paths:
-        if path.is_dir():
-            roots.append(source_of(path).rstrip("/") + "/")
-            found += [(p, source_of(p)) for p in walk(path)]
-        elif path.is_file():
-            roots.append(source_of(path))
-            found.append((path, source_of(path)))
-        else:
-            bad.append(FileResult(str(path), "failed", reason="no such file or directory"))
-    return sorted(set(found), key=lambda item: item[1]), roots, bad
-
-
-def walk(root: Path) -> list[Path]:
-    """Supported files under root, without following symlinked folders (no loops), skipping dotfiles.
-
-    A folder's README.md describes the folder (corpus/README.md is a coverage table), so folder scans
-    skip it; name the file explicitly to ingest it.
-    """
-    files = []
-    for path in sorted(root.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
-        if path.name.lower() == "readme.md":
-            continue
-        if path.suffix.lower() in SUPPORTED and path.is_file():
-            files.append(path)
-    return files
 
 
 def chunk_id(source: str, chunk: Chunk) -> str:
@@ -145,54 +104,110 @@ def _ingest_locked(paths, settings, rebuild, progress, show_bar) -> IngestReport
 
 def plan_files(files, stored, settings, report) -> list[tuple[LoadedFile, list[Chunk], str, str]]:
     """Hash every file; load and chunk only new or changed ones; record unchanged and failed."""
-    work, max_bytes = [], int(settings.max_file_mb * 1e6)
+    work = []
     for path, source in files:
         try:
-            file_hash = hash_file(path)
-            if is_complete(stored.get(source), file_hash):
-                report.files.append(FileResult(source, "unchanged", len(stored[source]["ids"])))
-                continue
-            loaded = load_file(path, source, max_bytes)
-            chunks = chunk_file(loaded, settings.chunk_size, settings.chunk_overlap)
-        except (LoadError, OSError) as exc:
-            report.files.append(FileResult(source, "failed", reason=str(exc) or type(exc).__name__))
+            planned = plan_file(path, source, stored, settings)
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+            report.files.append(failed(source, reason_of(exc)))
             continue
-        if not chunks:
-            report.files.append(FileResult(source, "failed", reason="no text to index"))
-            continue
-        work.append((loaded, chunks, file_hash, "updated" if source in stored else "added"))
+        if isinstance(planned, FileResult):
+            report.files.append(planned)
+        else:
+            work.append(planned)
     return work
 
 
+def plan_file(path: Path, source: str, stored: dict, settings: Settings):
+    """An "unchanged" FileResult, or (loaded, chunks, file hash, status) for a file to embed."""
+    # undecodable names crashed the whole run (chunk ids hash UTF-8); control characters break reports
+    if printable(source) != source:
+        raise LoadError("file name has control characters or is not valid UTF-8; rename the file")
+    file_hash = hash_file(path)
+    if is_complete(stored.get(source), file_hash):
+        return FileResult(source, "unchanged", len(stored[source]["ids"]))
+    loaded = load_file(path, source, int(settings.max_file_mb * 1e6), int(settings.max_text_mb * 1e6))
+    chunks = chunk_file(loaded, settings.chunk_size, settings.chunk_overlap)
+    if not chunks:
+        raise LoadError("no text to index")
+    return loaded, chunks, file_hash, "updated" if source in stored else "added"
+
+
+@dataclass
+class _Pending:
+    """One file's chunks on their way into the store."""
+
+    loaded: LoadedFile
+    chunks: list[Chunk]
+    status: str
+    ids: list[str]
+    metas: list[dict]
+    fresh: list[int]  # positions of chunks not yet in the store
+    left: int = 0  # fresh chunks not yet upserted
+
+
 def embed_work(work, collection, settings, report, progress, show_bar) -> None:
-    """Embed and upsert new chunks file by file, then retire each file's stale chunks."""
+    """Embed and upsert new chunks in batches that span files; finish each file once all are in.
+
+    Batching across files keeps 10,000 one-chunk notes at ~160 model calls instead of 10,000.
+    """
     from tqdm import tqdm
 
     embeddings = make_embeddings(settings) if work else None
     model = embedding_model_name(settings)
     existing = set(get_all(collection, [])["ids"]) if work else set()
-    total = sum(len(chunks) for _, chunks, _, _ in work)
+    pending = [pend(item, model, existing) for item in work]
+    queue = [(entry, i) for entry in pending for i in entry.fresh]
+    total = sum(len(entry.chunks) for entry in pending)
     bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not show_bar or not total)
-    for loaded, chunks, file_hash, status in work:
-        ids = [chunk_id(loaded.source, c) for c in chunks]
-        metas = [chunk_metadata(loaded, c, file_hash, len(chunks), model) for c in chunks]
-        fresh = [i for i, cid in enumerate(ids) if cid not in existing]
-        for start in range(0, len(fresh), BATCH):
-            batch = fresh[start:start + BATCH]
-            texts = [chunks[i].text for i in batch]
-            collection.upsert(ids=[ids[i] for i in batch], documents=texts,
-                              metadatas=[metas[i] for i in batch],
-                              embeddings=embeddings.embed_documents(texts))
-            report.embedded += len(batch)
-        kept = [i for i, cid in enumerate(ids) if cid in existing]
-        if kept:  # unchanged chunks of a changed file: new file hash, no new embedding
-            collection.update(ids=[ids[i] for i in kept], metadatas=[metas[i] for i in kept])
-        retire_stale(collection, loaded.source, set(ids))
-        bar.update(len(chunks))
-        if progress:
-            progress(bar.n, total)
-        report.files.append(FileResult(loaded.source, status, len(chunks)))
+
+    def finish_ready(finished: int) -> int:
+        """Finish, in order, the files whose chunks are all stored; return how many are done."""
+        while finished < len(pending) and not pending[finished].left:
+            finish_file(collection, pending[finished], report)
+            bar.update(len(pending[finished].chunks))
+            if progress:
+                progress(bar.n, total)
+            finished += 1
+        return finished
+
+    finished = finish_ready(0)
+    for start in range(0, len(queue), BATCH):
+        batch = queue[start:start + BATCH]
+        upsert_batch(collection, embeddings, batch)
+        report.embedded += len(batch)
+        for entry, _ in batch:
+            entry.left -= 1
+        finished = finish_ready(finished)
     bar.close()
+
+
+def pend(item, model: str, existing: set[str]) -> _Pending:
+    """Ids, metadata and the not-yet-stored chunk positions of one planned file."""
+    loaded, chunks, file_hash, status = item
+    ids = [chunk_id(loaded.source, c) for c in chunks]
+    metas = [chunk_metadata(loaded, c, file_hash, len(chunks), model) for c in chunks]
+    fresh = [i for i, cid in enumerate(ids) if cid not in existing]
+    return _Pending(loaded, chunks, status, ids, metas, fresh, len(fresh))
+
+
+def upsert_batch(collection, embeddings, batch: list[tuple[_Pending, int]]) -> None:
+    """Embed one batch of chunks (possibly from several files) and upsert it."""
+    texts = [entry.chunks[i].text for entry, i in batch]
+    collection.upsert(ids=[entry.ids[i] for entry, i in batch], documents=texts,
+                      metadatas=[entry.metas[i] for entry, i in batch],
+                      embeddings=embeddings.embed_documents(texts))
+
+
+def finish_file(collection, entry: _Pending, report) -> None:
+    """Restamp a file's kept chunks, retire its stale ones, and record the result."""
+    fresh = set(entry.fresh)
+    kept = [i for i in range(len(entry.ids)) if i not in fresh]
+    if kept:  # unchanged chunks of a changed file: new file hash, no new embedding
+        collection.update(ids=[entry.ids[i] for i in kept], metadatas=[entry.metas[i] for i in kept])
+    if entry.status == "updated":  # a new file has no old chunks to retire
+        retire_stale(collection, entry.loaded.source, set(entry.ids))
+    report.files.append(FileResult(entry.loaded.source, entry.status, len(entry.chunks)))
 
 
 def retire_stale(collection, source: str, keep: set[str]) -> None:
