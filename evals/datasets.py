@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 DATASET_DIR = Path(__file__).parent / "datasets"
 DEV_SET = DATASET_DIR / "dev.jsonl"
+TEST_SET = DATASET_DIR / "test.jsonl"  # held out: scored, never tuned on
 
 
 class DatasetError(ValueError):

@@ -112,9 +112,11 @@ def plot_retrieval(run, path: Path) -> None:
     plt.close(fig)
 
 
-def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE) -> list[str]:
-    """Gate failures as one line each (empty when every gate holds)."""
+def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE,
+                section: str | None = None) -> list[str]:
+    """Gate failures as one line each (empty when every gate holds); `section` names a sub-table."""
     gates = tomllib.loads(gates_file.read_text())
+    gates = gates.get(section, {}) if section else gates
     failures = []
     for name, floor in gates.get("min", {}).items():
         if summary.get(name, 0.0) < floor:

@@ -1,4 +1,4 @@
-"""CI gate: a deterministic dev-set subset through the real pipeline must meet evals/gates.toml."""
+"""CI gates: a dev-set subset and the held-out MC set through the real pipeline (evals/gates.toml)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.datasets import DEV_SET, load_items, pick_subset
+from evals.datasets import DEV_SET, TEST_SET, load_items, pick_subset
 from evals.report import check_gates
 from evals.run import run_eval
 from ingest.index import ingest_paths
@@ -17,13 +17,31 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_dev_subset_meets_the_gates(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
-    monkeypatch.chdir(tmp_path)  # stored sources read 'corpus/...', as relevant_sources do
-    settings = make_settings_at(tmp_path, corpus_path=Path("corpus"))
-    ingest_paths([Path("corpus")], settings, show_bar=False)
+@pytest.fixture(scope="module")
+def corpus_settings(tmp_path_factory):
+    """Settings over a fresh ingest of the shipped corpus, run from its folder (sources 'corpus/...')."""
+    root = tmp_path_factory.mktemp("gate")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)  # stored sources read 'corpus/...', as relevant_sources do
+        settings = make_settings_at(root, corpus_path=Path("corpus"))
+        ingest_paths([Path("corpus")], settings, show_bar=False)
+        yield root, settings
+
+
+def test_dev_subset_meets_the_gates(corpus_settings):
+    root, settings = corpus_settings
     items = pick_subset(load_items(DEV_SET), per_kind=2)
-    run = run_eval(settings, items, tmp_path / "eval", baselines=False, show_bar=False)
-    assert (tmp_path / "eval" / "report.md").exists() and (tmp_path / "eval" / "results.jsonl").exists()
+    run = run_eval(settings, items, root / "eval", baselines=False, show_bar=False)
+    assert (root / "eval" / "report.md").exists() and (root / "eval" / "results.jsonl").exists()
     failures = check_gates(run.summary["ours"])
     assert not failures, "; ".join(failures)
+
+
+def test_held_out_mc_meets_its_gate(corpus_settings):
+    root, settings = corpus_settings
+    items = load_items(TEST_SET)
+    assert len(items) == 60 and all(item.kind == "mc" for item in items)
+    run = run_eval(settings, items, root / "held-out", baselines=False, show_bar=False)
+    failures = check_gates(run.summary["ours"], section="held_out")
+    assert not failures, "held-out: " + "; ".join(failures)
