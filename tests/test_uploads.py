@@ -42,3 +42,14 @@ def test_practice_progress_persists_and_favours_misses(tmp_path):
     assert {q.domain for q in picked} == {"D1"}   # the missed domain and questions come first
     scores, revisit = session_report([(bank[0], False), (bank[6], True)])
     assert scores == {"D1": (0, 1), "D3": (1, 1)} and revisit == ["corpus/n0.md"]
+
+
+@pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+                                     "![x](http://evil/t.png)", "[click](javascript:alert(1))"])
+def test_note_and_answer_text_is_never_rendered_raw(hostile):
+    from app.ui_common import safe_markdown
+
+    shown = safe_markdown(f"Serverless Inference scales to zero. {hostile}")
+    assert "<script" not in shown and "<img" not in shown  # tags arrive as text, not HTML
+    assert "](" not in shown  # no live image or link syntax survives
+    assert shown.startswith("Serverless Inference scales to zero.")
