@@ -32,6 +32,8 @@ NOISE = ("absolute numbers are noisy: a shared 2-core machine, other work runnin
          "compare the columns of one run, not runs with each other")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# a stopped benchmark still runs its `finally` blocks: temporary stores removed, servers stopped
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def timed(fn):

@@ -99,46 +99,60 @@ def run_child(args: list[str]) -> dict:
 
 
 def measure_ingest(sizes: list[int], budget_s: float, always: int) -> list[dict]:
-    """Baselines, then each synthetic size (above `always`, skipped when projected over the budget)."""
-    rows = [{"name": "load embedding model only", **run_child(["--child-model"])}]
+    """Baselines, then each synthetic size (above `always`, skipped when projected over the budget).
+
+    Each row is printed as soon as it is measured (a long run keeps what it has if it is stopped).
+    """
+    print_header()
+    rows = [print_row({"name": "load embedding model only", **run_child(["--child-model"])}, None)]
     work = Path(tempfile.mkdtemp(prefix="bench-mem-"))
     try:
         shutil.copytree(ROOT / "corpus", work / "shipped" / "corpus")
         rows.append({"name": "ingest shipped corpus", **run_child(["--child-ingest", str(work / "shipped")])})
+        print_row(rows[-1], rows[0])
         rate = None
         for n in sizes:
             if rate and n > always and n / rate > budget_s:
-                rows.append({"name": f"synthetic {n:,}", "skipped": n / rate})
+                rows.append(print_row({"name": f"synthetic {n:,}", "skipped": n / rate}, rows[0]))
                 continue
             folder = work / f"s{n}"
             files = write_corpus(folder, n)
             row = {"name": f"synthetic {n:,}", "files": files, **run_child(["--child-ingest", str(folder)])}
             rate = row["chunks"] / row["seconds"]
-            rows.append(row)
+            rows.append(print_row(row, rows[0]))
             shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
 
 
-def print_ingest(rows: list[dict]) -> None:
-    """Peak RSS per run, against the model-only baseline, with time and rate."""
-    base = rows[0]["peak_mb"]
+def print_header() -> None:
+    """Title and column names of the ingest table."""
     print("\npeak RSS while ingesting (child process per row, real embedding model)")
-    print(f"{'run':28s} {'chunks':>8s} {'peak RSS MB':>12s} {'/ model only':>13s} {'time s':>8s} {'chunks/s':>9s}")
-    for r in rows:
-        if "skipped" in r:
-            print(f"{r['name']:28s} {'-':>8s} {'skipped':>12s} {'':13s} {'~' + format(r['skipped'] / 60, '.0f') + ' min':>8s}"
-                  "  (projected from the previous size's rate: over the time budget)")
-            continue
-        rate = f"{r['chunks'] / r['seconds']:9.1f}" if r["chunks"] else f"{'-':>9s}"
-        print(f"{r['name']:28s} {r['chunks']:8,d} {r['peak_mb']:12.0f} {r['peak_mb'] / base:13.2f} "
-              f"{r['wall']:8.1f} {rate}")
+    print(f"{'run':28s} {'chunks':>8s} {'peak RSS MB':>12s} {'/ model only':>13s} {'time s':>8s} {'chunks/s':>9s}",
+          flush=True)
+
+
+def print_row(r: dict, base_row: dict | None) -> dict:
+    """One ingest row (peak RSS against the model-only baseline, time, rate); returns the row."""
+    base = (base_row or r)["peak_mb"]
+    if "skipped" in r:
+        print(f"{r['name']:28s} {'-':>8s} {'skipped':>12s} {'':13s} {'~' + format(r['skipped'] / 60, '.0f') + ' min':>8s}"
+              "  (projected from the previous size's rate: over the time budget)", flush=True)
+        return r
+    rate = f"{r['chunks'] / r['seconds']:9.1f}" if r["chunks"] else f"{'-':>9s}"
+    print(f"{r['name']:28s} {r['chunks']:8,d} {r['peak_mb']:12.0f} {r['peak_mb'] / base:13.2f} "
+          f"{r['wall']:8.1f} {rate}", flush=True)
+    return r
+
+
+def print_trend(rows: list[dict]) -> None:
+    """Slope of peak RSS over the measured synthetic sizes and a linear extrapolation to 100k."""
     measured = [r for r in rows[2:] if "skipped" not in r]
     if len(measured) >= 2:
         a, b = measured[0], measured[-1]
         slope = (b["peak_mb"] - a["peak_mb"]) / (b["chunks"] - a["chunks"]) * 1000
-        print(f"trend: +{slope:.1f} MB per 1,000 chunks between {a['chunks']:,} and {b['chunks']:,} chunks; "
+        print(f"trend: {slope:+.1f} MB per 1,000 chunks between {a['chunks']:,} and {b['chunks']:,} chunks; "
               f"linear extrapolation to 100,000: {a['peak_mb'] + slope * (100_000 - a['chunks']) / 1000:.0f} MB, "
               f"{100_000 / (b['chunks'] / b['seconds']) / 60:.0f} min")
 
@@ -242,7 +256,7 @@ def main() -> None:
     print(f"memory benchmark ({NOISE})")
     rows = [] if args.skip_ingest else measure_ingest(sizes, args.budget_min * 60, args.always)
     if rows:
-        print_ingest(rows)
+        print_trend(rows)
         print(f"plot: {plot_ingest(rows)}")
     if not args.skip_ui:
         ui = measure_ui(questions)
