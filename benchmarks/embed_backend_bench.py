@@ -23,7 +23,6 @@ Usage: .venv/bin/python benchmarks/embed_backend_bench.py [--quick] [--repeats 3
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -34,70 +33,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import NOISE, ingest_corpus, make_work_settings, new_axes, p50_p95, save_figure, timed  # noqa: E402
+from onnx_backends import BATCH, OnnxLangChainEmbeddings, SentenceTransformerBackend, load_manual  # noqa: E402
 
 EQUAL = 0.01  # hit@5 and MRR@5 at most this much below torch count as equal quality (2 of ~200 items)
-BATCH = 64
-
-
-class SentenceTransformerBackend:
-    """A sentence-transformers model (torch, or ONNX through optimum) behind one `encode`."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Normalised embeddings, batch 64, as ingest computes them."""
-        return self.model.encode(texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
-
-
-class OnnxBackend:
-    """An exported BertModel in onnxruntime: tokenizer.json, mean pooling, L2 normalisation."""
-
-    def __init__(self, onnx_file: Path, model_dir: Path):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        max_len = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_len)
-        self.tokenizer.enable_padding()
-        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Normalised embeddings in length-sorted batches of 64 (as sentence-transformers batches)."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        parts = [self.encode_batch([texts[i] for i in order[s:s + BATCH]]) for s in range(0, len(texts), BATCH)]
-        out = np.vstack(parts)
-        result = np.empty_like(out)
-        result[order] = out
-        return result
-
-    def encode_batch(self, texts: list[str]) -> np.ndarray:
-        """One padded batch through the session, mean-pooled over real tokens and normalised."""
-        enc = self.tokenizer.encode_batch(texts)
-        feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
-        hidden = self.session.run(["last_hidden_state"], {k: v for k, v in feed.items() if k in self.inputs})[0]
-        mask = feed["attention_mask"][..., None].astype(np.float32)
-        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-
-
-class OnnxLangChainEmbeddings:
-    """An OnnxBackend behind LangChain's Embeddings interface (what app/providers.py hands out)."""
-
-    def __init__(self, backend: OnnxBackend):
-        self.backend = backend
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Document vectors as lists."""
-        return self.backend.encode(list(texts)).tolist() if texts else []
-
-    def embed_query(self, text: str) -> list[float]:
-        """One query vector as a list."""
-        return self.backend.encode([text])[0].tolist()
 
 
 def corpus_chunks() -> tuple[list[str], list[dict]]:
@@ -110,61 +48,6 @@ def corpus_chunks() -> tuple[list[str], list[dict]]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return data["documents"], data["metadatas"]
-
-
-def export_onnx(model_dir: Path, target: Path) -> Path:
-    """torch.onnx.export the bundled BertModel (last_hidden_state only, dynamic batch and length)."""
-    import torch
-    from transformers import AutoModel
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
-
-    model = Encoder(AutoModel.from_pretrained(str(model_dir)).eval())
-    # three distinct example tensors (one tensor passed twice is traced as one input: wrong graph)
-    example = (torch.randint(1000, 20000, (2, 16)), torch.ones(2, 16, dtype=torch.long),
-               torch.zeros(2, 16, dtype=torch.long))
-    dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("seq", max=512)}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(model, example, str(target), dynamo=True, verbose=False,
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["last_hidden_state"], dynamic_shapes=(dims, dims, dims), opset_version=18)
-    return target
-
-
-def quantize_onnx(source: Path, target: Path) -> Path:
-    """Dynamic int8 quantization (per-channel int8 weights, uint8 activations) by onnxruntime."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
-    return target
-
-
-def load_manual(folder: Path, models: dict) -> None:
-    """Export, quantize and load the onnxruntime backends (timings printed)."""
-    try:
-        import onnx  # noqa: F401
-        import onnxscript  # noqa: F401
-    except ImportError:
-        print("onnx skipped: the export needs `.venv/bin/pip install onnx onnxscript` (not project dependencies)")
-        return
-    export_s, fp32 = timed(lambda: export_onnx(folder, folder / "manual" / "model.onnx"))
-    quant_s, int8 = timed(lambda: quantize_onnx(fp32, folder / "manual" / "model_int8.onnx"))
-    print(f"torch.onnx export: {export_s:.1f} s; int8 quantization: {quant_s:.1f} s; "
-          f"sizes fp32 {disk_mb(fp32.parent, 'model.onnx'):.0f} MB, int8 {disk_mb(int8.parent, 'model_int8.onnx'):.0f} MB")
-    models["onnx fp32"] = timed(lambda: OnnxBackend(fp32, folder))[::-1]
-    models["onnx int8"] = timed(lambda: OnnxBackend(int8, folder))[::-1]
-
-
-def disk_mb(folder: Path, stem: str) -> float:
-    """Size of an ONNX file plus its external-data file, in MB."""
-    return sum(p.stat().st_size for p in folder.glob(stem + "*")) / 1e6
 
 
 def load_st_onnx(folder: Path, models: dict) -> str:
