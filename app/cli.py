@@ -165,19 +165,20 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
     """Score the tutor and the baselines on a dataset; write results.jsonl, report.md/html and plots."""
     from app.providers import ProviderError
     from evals.datasets import DEV_SET, DatasetError, load_items, pick_subset
-    from evals.report import check_gates, headline_table, markdown
+    from evals.report import check_gates, gate_section, headline_table, markdown
     from evals.run import run_eval
     from ingest.store import StoreMismatch
 
     try:
         items = load_items(dataset or DEV_SET)
         items = pick_subset(items, subset) if subset else items
-        run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet)
+        run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet,
+                       gate_section=gate_section(dataset))
     except (DatasetError, ProviderError, StoreMismatch) as exc:
         fail(str(exc))
     typer.echo(markdown(*headline_table(run)))
     typer.echo(f"{len(run.rows)} items in {run.seconds:.0f} s; report: {out / 'report.md'}")
-    failures = check_gates(run.summary["ours"])
+    failures = check_gates(run.summary["ours"], section=run.gate_section)
     for line in failures:
         typer.echo(f"gate failed: {line}", err=True)
     if gate and failures:

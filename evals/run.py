@@ -25,6 +25,7 @@ class EvalRun:
     rows: list[dict] = field(default_factory=list)
     summary: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
+    gate_section: str | None = None  # the table of evals/gates.toml these items are checked against
 
 
 def norm_source(source: str) -> str:
@@ -128,7 +129,7 @@ def summarize(rows: list[dict], system: str) -> dict[str, float]:
 
 def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | None = None,
              baselines: bool = True, tutorial_answers: bool = True, show_bar: bool = True,
-             progress=None) -> EvalRun:
+             progress=None, gate_section: str | None = None) -> EvalRun:
     """Score `items` with our pipeline and the baselines; write results.jsonl and the report."""
     from app.chain import load_tutor
     from evals.report import write_report
@@ -148,7 +149,7 @@ def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | N
             progress(len(rows), len(items))
     add_retrieval(rows, settings.k)
     run = EvalRun(rows, {s: summarize(rows, s) for s in SYSTEMS if any(s in r["metrics"] for r in rows)})
-    run.seconds = time.perf_counter() - start
+    run.seconds, run.gate_section = time.perf_counter() - start, gate_section
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

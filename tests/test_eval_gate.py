@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evals.datasets import DEV_SET, TEST_SET, load_items, pick_subset
-from evals.report import check_gates
+from evals.report import check_gates, gate_section
 from evals.run import run_eval
 from ingest.index import ingest_paths
 from tests.conftest import make_settings_at
@@ -42,6 +42,8 @@ def test_held_out_mc_meets_its_gate(corpus_settings):
     root, settings = corpus_settings
     items = load_items(TEST_SET)
     assert len(items) == 60 and all(item.kind == "mc" for item in items)
-    run = run_eval(settings, items, root / "held-out", baselines=False, show_bar=False)
+    run = run_eval(settings, items, root / "held-out", baselines=False, show_bar=False,
+                   gate_section=gate_section(TEST_SET))
     failures = check_gates(run.summary["ours"], section="held_out")
     assert not failures, "held-out: " + "; ".join(failures)
+    assert run.gate_section == "held_out" and "Gates: all hold." in (root / "held-out" / "report.md").read_text()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from evals.datasets import DEV_SET, TEST_SET
 from evals.metrics import (choice_correct, citation_validity, faithfulness, leaks_prompt, parse_letters,
                            percentiles, refusal_scores, retrieval_scores, term_recall)
+from evals.report import check_gates, gate_section
 
 
 def test_retrieval_scores_match_hand_computed_values():
@@ -56,6 +58,24 @@ def test_refusal_scores_and_percentiles():
     scores = refusal_scores([True, True, False, False], [True, False, True, False])
     assert scores == {"refusal_precision": 0.5, "refusal_recall": 0.5, "false_refusal": 0.5}
     assert percentiles([1.0, 2.0, 3.0])["latency_p50"] == 2.0
+
+
+def test_refusal_rates_without_a_denominator_are_left_out():
+    # an all-answerable set where nothing was refused has a false-refusal rate and nothing else
+    assert refusal_scores([False, False], [False, False]) == {"false_refusal": 0.0}
+    assert refusal_scores([True], [False]) == {"refusal_recall": 0.0}
+
+
+def test_gates_fail_on_low_values_and_on_metrics_not_measured(tmp_path):
+    gates = tmp_path / "gates.toml"
+    gates.write_text("[min]\nmc_accuracy = 0.8\nrefusal_recall = 1.0\n[max]\nleaks = 0\n"
+                     "[held_out.min]\nmc_accuracy = 0.7\n")
+    summary = {"mc_accuracy": 0.75, "leaks": 1.0}
+    assert check_gates(summary, gates) == ["refusal_recall not measured (no item of its kind)",
+                                           "mc_accuracy = 0.750 is below the gate 0.8",
+                                           "leaks = 1.000 is above the gate 0"]
+    assert check_gates(summary, gates, section="held_out") == []
+    assert gate_section(TEST_SET) == "held_out" and gate_section(DEV_SET) is None and gate_section(None) is None
 
 
 def test_parse_letters_reads_free_text_answers():
