@@ -6,7 +6,10 @@ fetched) and quantized to int8 by onnxruntime's quantize_dynamic.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -91,23 +94,37 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
             return self.bert(input_ids=input_ids, attention_mask=attention_mask,
                              token_type_ids=token_type_ids).last_hidden_state
 
-    model = Encoder(AutoModel.from_pretrained(str(model_dir)).eval())
+    model = Encoder(AutoModel.from_pretrained(str(model_dir))).eval()
     # three distinct example tensors (one tensor passed twice is traced as one input: wrong graph)
     example = (torch.randint(1000, 20000, (2, 16)), torch.ones(2, 16, dtype=torch.long),
                torch.zeros(2, 16, dtype=torch.long))
     dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("seq", max=512)}
     target.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(model, example, str(target), dynamo=True, verbose=False,
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["last_hidden_state"], dynamic_shapes=(dims, dims, dims), opset_version=18)
+    with quiet_logs():  # the exporter warns about torchvision ops and axis names; none apply here
+        torch.onnx.export(model, example, str(target), dynamo=True, verbose=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["last_hidden_state"], dynamic_shapes=(dims, dims, dims), opset_version=18)
     return target
+
+
+@contextlib.contextmanager
+def quiet_logs():
+    """Silence Python warnings and log records below ERROR for the duration (export and quantization)."""
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def quantize_onnx(source: Path, target: Path) -> Path:
     """Dynamic int8 quantization (per-channel int8 weights, uint8 activations) by onnxruntime."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    with quiet_logs():  # "consider pre-processing": shape inference adds nothing for this model
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
     return target
 
 
