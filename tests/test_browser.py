@@ -109,12 +109,7 @@ def test_finish_a_three_question_practice_session(page):
     page.get_by_role("button", name="Start session").click()
     for number in range(1, 4):
         page.get_by_text(f"Question {number} of 3").wait_for()
-        radios = page.get_by_role("radio")
-        if radios.count():
-            radios.first.check(force=True)  # Streamlit styles the real input as hidden
-        else:  # a select-two question: tick two boxes
-            for box in page.get_by_role("checkbox").all()[:2]:
-                box.check(force=True)
+        pick_first_options(page)
         page.get_by_role("button", name="Submit answer").click()
         page.get_by_role("button", name="Next question").wait_for()
         if number == 1:
@@ -122,3 +117,29 @@ def test_finish_a_three_question_practice_session(page):
         page.get_by_role("button", name="Next question").click()
     page.get_by_text("Session score").wait_for()
     shot(page, "practice-summary")
+
+
+def pick_first_options(page) -> None:
+    """Pick the first option (two boxes on a select-two question) until Submit is enabled.
+
+    A pick made while Streamlit is still re-running the page can land on an element that the run then
+    replaces; picking again, as a user would, is what makes this reliable (one flaky run in CI).
+    """
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid=stRadio], [data-testid=stCheckbox]").first.wait_for()
+    submit = page.get_by_role("button", name="Submit answer")
+    for _ in range(3):
+        radios = page.get_by_role("radio")
+        if radios.count():
+            radios.first.check(force=True)  # Streamlit styles the real input as hidden
+        else:  # a select-two question: tick two boxes
+            for box in page.get_by_role("checkbox").all()[:2]:
+                box.check(force=True)
+        try:
+            expect(submit).to_be_enabled(timeout=10_000)
+            return
+        except AssertionError:
+            continue
+    expect(submit).to_be_enabled(timeout=1_000)
+
