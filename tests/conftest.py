@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,20 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Free cached llama.cpp models while llama_cpp is still loaded.
+
+    Left to interpreter shutdown, Llama.__del__ runs after llama_cpp's globals are gone and prints
+    "Exception ignored ... 'NoneType' object is not callable" under a green run.
+    """
+    providers = sys.modules.get("app.providers")
+    if providers:
+        providers._cached_llamacpp.cache_clear()
+    if "streamlit" in sys.modules:
+        sys.modules["streamlit"].cache_resource.clear()
+    gc.collect()
 
 NOTE_A = """---
 title: Inference options
