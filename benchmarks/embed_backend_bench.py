@@ -177,6 +177,20 @@ def print_pipeline(pipe: dict, n_items: int) -> None:
     print(f"{'backend':18s} " + " ".join(f"{label:>13s}" for _, label in cols))
     for name, summary in pipe.items():
         print(f"{name:18s} " + " ".join(f"{summary.get(key, float('nan')):13.3f}" for key, _ in cols))
+    print(pipeline_verdict(pipe))
+
+
+def pipeline_verdict(pipe: dict) -> str:
+    """Whether int8 matches torch on the product: no MC item lost, no answerable question refused."""
+    ref, alt = pipe.get("torch (default)"), pipe.get("onnx int8")
+    if not (ref and alt):
+        return "pipeline verdict: not measured"
+    same = (alt["mc_accuracy"] >= ref["mc_accuracy"] - 1e-9
+            and alt.get("false_refusal", 0.0) <= ref.get("false_refusal", 0.0) + 1e-9)
+    return ("pipeline verdict: onnx int8 matches torch; it can be the default" if same else
+            f"pipeline verdict: onnx int8 is worse on the product (MC {alt['mc_accuracy']:.3f} vs "
+            f"{ref['mc_accuracy']:.3f}, false refusals {alt.get('false_refusal', 0.0):.3f} vs "
+            f"{ref.get('false_refusal', 0.0):.3f}); torch stays the default")
 
 
 def print_table(models: dict, speed: dict, quality: dict, n_chunks: int, n_items: int) -> None:
@@ -211,8 +225,9 @@ def recommend(speed: dict, quality: dict, base: float) -> str:
     best = min(equal, key=lambda n: np.median(speed[n]["encode"]))
     ratio = np.median(speed[best]["encode"]) / base
     if best == "torch (default)" or ratio > 0.9:
-        return f"verdict: no equal-quality backend is clearly faster (best: {best}, {ratio:.2f} x torch's time)"
-    return f"verdict: {best} encodes in {ratio:.2f} x torch's time at equal retrieval quality"
+        return f"retrieval verdict: no equal-quality backend is clearly faster (best: {best}, {ratio:.2f} x torch's time)"
+    return (f"retrieval verdict: {best} encodes in {ratio:.2f} x torch's time at equal retrieval quality; "
+            "a new default also needs the whole-pipeline check (full run) to match torch")
 
 
 def plot_speed(speed: dict) -> Path:
