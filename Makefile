@@ -13,6 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 run: ingest ui
 
 test: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 install: $(STAMP)

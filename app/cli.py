@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
+
+from app.config import get_settings
+from app.providers import ProviderError
+from app.rag.chain import EmptyQuestion, Tutor, load_tutor
+from app.rag.result import TutorAnswer, citation_line, verdict
+from app.store import Store, StoreError
+from ingest.index import ingest_paths
 
 app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -23,10 +30,6 @@ def fail(message: str) -> None:
 
 def settings_from(**overrides):
     """Settings from env/.env with CLI overrides; an invalid value is one line, not a trace."""
-    from pydantic import ValidationError
-
-    from app.config import get_settings
-
     try:
         return get_settings(**overrides)
     except ValidationError as exc:
@@ -39,14 +42,11 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
            rebuild: Annotated[bool, typer.Option(help="Drop the store and embed everything again")] = False,
            quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
     """Add, update and remove notes in the store (only changed files are embedded)."""
-    from ingest.index import IngestBusy, ingest_paths
-    from ingest.store import StoreMismatch
-
     settings = settings_from()
     targets = paths or [p for p in (settings.corpus_path, settings.notes_path) if p.exists()]
     try:
         report = ingest_paths(targets, settings, rebuild=rebuild, show_bar=not quiet)
-    except (IngestBusy, StoreMismatch) as exc:
+    except StoreError as exc:
         fail(str(exc))
     for result in report.files:
         if result.status == "failed":
@@ -62,58 +62,43 @@ def ask(question: Annotated[str, typer.Argument(help="Your question")],
         domain: Annotated[Optional[str], typer.Option(help="Only notes of this exam domain (D1-D4, core)")] = None,
         stream: Annotated[bool, typer.Option(help="Print tokens as they come")] = False) -> None:
     """Answer a question from your notes, with numbered citations."""
-    from app.chain import load_tutor
-    from app.providers import ProviderError
-    from ingest.store import StoreMismatch
-
     settings = settings_from(k=k)
+    if not question.strip():  # before any model loads
+        fail("the question is empty: type a question, or paste an exam question with its options")
     try:
         tutor = load_tutor(settings, llm)
         result = stream_answer(tutor, question, k, domain) if stream else tutor.ask(question, k, domain)
-    except (ProviderError, StoreMismatch) as exc:
+    except (ProviderError, StoreError, EmptyQuestion) as exc:
         fail(str(exc))
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
     else:
         print_answer(result, answer=not stream)
 
 
-def stream_answer(tutor, question: str, k, domain, history=None) -> dict:
+def stream_answer(tutor: Tutor, question: str, k, domain, history=None) -> TutorAnswer:
     """Write tokens to stdout as they arrive, then the grounding check's verdict; return the result."""
-    result, streamed = {}, []
+    result, streamed = None, []
     for piece in tutor.stream(question, k, domain, history):
-        if isinstance(piece, dict):
+        if isinstance(piece, TutorAnswer):
             result = piece
         else:
             streamed.append(piece)
             sys.stdout.write(piece)
             sys.stdout.flush()
     sys.stdout.write("\n")
-    if result.get("answer", "").strip() != "".join(streamed).strip():
+    if result.answer.strip() != "".join(streamed).strip():
         # the check changed the streamed text: show what survived, clearly marked
-        typer.echo(f"\n[grounding check: {verdict(result)}]\n{result['answer']}")
+        typer.echo(f"\n[grounding check: {verdict(result)}]\n{result.answer}")
     else:
         typer.echo(f"[{verdict(result)}]")
     return result
-
-
-def verdict(result: dict) -> str:
-    """grounded / extractive fallback / not found, in words."""
-    if result.get("refused"):
-        return "not found in your notes"
-    if result.get("fallback"):
-        return "unsupported sentences found; extractive answer from your notes"
-    return "grounded in your notes" if result.get("grounded") else "not checked"
 
 
 @app.command()
 def chat(llm: Annotated[Optional[str], typer.Option(help="Provider string, e.g. openai/gpt-4o-mini")] = None,
          domain: Annotated[Optional[str], typer.Option(help="Only notes of this exam domain")] = None) -> None:
     """A terminal conversation: streamed answers, follow-ups understood; empty line or Ctrl-D quits."""
-    from app.chain import load_tutor
-    from app.providers import ProviderError
-    from ingest.store import StoreMismatch
-
     history: list[dict] = []
     try:
         tutor = load_tutor(settings_from(), llm)
@@ -121,8 +106,8 @@ def chat(llm: Annotated[Optional[str], typer.Option(help="Provider string, e.g. 
             result = stream_answer(tutor, question, None, domain, history)
             print_answer(result, answer=False)
             history += [{"role": "user", "content": question},
-                        {"role": "assistant", "content": result.get("answer", "")}]
-    except (ProviderError, StoreMismatch) as exc:
+                        {"role": "assistant", "content": result.answer}]
+    except (ProviderError, StoreError) as exc:
         fail(str(exc))
 
 
@@ -134,22 +119,19 @@ def read_question() -> str:
         return ""
 
 
-def print_answer(result: dict, answer: bool = True) -> None:
+def print_answer(result: TutorAnswer, answer: bool = True) -> None:
     """Human-readable answer and numbered citations."""
     if answer:
-        typer.echo(result["answer"])
+        typer.echo(result.answer)
     typer.echo("\nSources:")
-    for cite in result["citations"]:
-        page = f", page {cite['page']}" if cite.get("page") else ""
-        typer.echo(f"  [{cite['n']}] {cite['source']} - {cite['heading']}{page}")
+    for cite in result.citations:
+        typer.echo(f"  {citation_line(cite)}")
 
 
 @app.command()
 def docs() -> None:
     """List the documents in the store with their chunk counts."""
-    from ingest.store import list_documents
-
-    for doc in list_documents(settings_from()):
+    for doc in Store(settings_from()).documents():
         typer.echo(f"{doc['chunks']:4d}  {doc.get('domain') or '-':5s}  {doc['source']}")
 
 
@@ -163,18 +145,17 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
               gate: Annotated[bool, typer.Option(help="Exit 1 when a gate in evals/gates.toml fails")] = False,
               quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
     """Score the tutor and the baselines on a dataset; write results.jsonl, report.md/html and plots."""
-    from app.providers import ProviderError
+    # lazy: evals pulls in ranx and matplotlib (seconds); only this command needs them
     from evals.datasets import DEV_SET, DatasetError, load_items, pick_subset
     from evals.report import check_gates, gate_section, headline_table, markdown
     from evals.run import run_eval
-    from ingest.store import StoreMismatch
 
     try:
         items = load_items(dataset or DEV_SET)
         items = pick_subset(items, subset) if subset else items
         run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet,
                        gate_section=gate_section(dataset))
-    except (DatasetError, ProviderError, StoreMismatch) as exc:
+    except (DatasetError, ProviderError, StoreError) as exc:
         fail(str(exc))
     typer.echo(markdown(*headline_table(run)))
     typer.echo(f"{len(run.rows)} items in {run.seconds:.0f} s; report: {out / 'report.md'}")
@@ -189,11 +170,13 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
 def ui(port: Annotated[int, typer.Option(help="Port for the web UI")] = 8501,
        host: Annotated[str, typer.Option(help="Address to listen on")] = "localhost") -> None:
     """Start the Streamlit study app on http://localhost:PORT."""
-    script = Path(__file__).with_name("ui.py")
+    script = Path(__file__).parent / "ui" / "main.py"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", host, "--server.headless", "true", "--client.toolbarMode", "minimal"]
-    raise typer.Exit(subprocess.call(command, env=env))
+    # exec, not a child process: SIGTERM and Ctrl-C reach the Streamlit server itself, so it never
+    # outlives `tutor ui` holding the port
+    os.execve(sys.executable, command, env)
 
 
 def main() -> None:

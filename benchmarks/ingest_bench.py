@@ -36,7 +36,7 @@ def main() -> None:
     from app.config import get_settings
     from app.providers import bundled_embedding_path, make_embeddings
     from ingest.index import ingest_paths
-    from ingest.store import get_all, open_collection
+    from app.store.chroma import get_all, open_collection
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="accepted for benchmarks/run; same as the default")

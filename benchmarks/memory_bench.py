@@ -37,7 +37,7 @@ SECTIONS_PER_FILE = 10
 
 def write_corpus(folder: Path, n_chunks: int, seed: int = 0) -> int:
     """Write ~n_chunks one-section chunks as Markdown files under folder/corpus; returns the file count."""
-    from app.text import split_sentences
+    from app.rag.text import split_sentences
 
     rng = random.Random(seed)
     sentences = [s for p in sorted((ROOT / "corpus").rglob("*.md")) for s in split_sentences(p.read_text())

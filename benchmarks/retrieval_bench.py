@@ -43,15 +43,15 @@ def synthetic(n: int, sentences: list[str], vectors: np.ndarray, rng: random.Ran
 
 def build(settings, texts, vecs) -> None:
     """Fill the collection and the BM25 index directly (the encoder is not what we time)."""
-    from app.retrieval import save_bm25_index
-    from ingest.store import open_collection
+    from app.store import Store
 
-    collection = open_collection(settings)
+    store = Store(settings)
+    collection = store.collection
     for start in range(0, len(texts), 5000):
         ids = [f"c{i}" for i in range(start, min(start + 5000, len(texts)))]
         collection.add(ids=ids, documents=texts[start:start + 5000], embeddings=vecs[start:start + 5000].tolist(),
                        metadatas=[{"source": f"synthetic/{i // 10}.md", "domain": "D1"} for i in range(start, start + len(ids))])
-    save_bm25_index(settings, collection)
+    store.rebuild_bm25()
 
 
 def latencies(fn) -> tuple[float, float]:
@@ -69,8 +69,9 @@ def main() -> None:
     """Measure each size and print the table."""
     from app.config import get_settings
     from app.providers import make_embeddings
-    from app.retrieval import Retriever
-    from app.text import split_sentences
+    from app.rag.retrieval import HybridRetriever
+    from app.store import Store
+    from app.rag.text import split_sentences
 
     rng = random.Random(0)
     sentences = [s for p in (ROOT / "corpus").rglob("*.md") for s in split_sentences(p.read_text())]
@@ -83,10 +84,10 @@ def main() -> None:
         settings = get_settings(store_path=work / "store")
         texts, vecs = synthetic(n, sentences, vectors, rng)
         build(settings, texts, vecs)
-        retriever = Retriever(settings)
+        retriever = HybridRetriever(store=Store(settings))
         hybrid = latencies(lambda q: retriever.search(q, 5))
         dense = latencies(lambda q: retriever.search(q, 5, mode="dense"))
-        tutorial = latencies(lambda q: retriever.vectorstore.similarity_search(q, k=4))
+        tutorial = latencies(lambda q: retriever.store.vectorstore.similarity_search(q, k=4))
         rows.append((n, hybrid, dense, tutorial))
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'chunks':>8s} {'hybrid p50/p95 ms':>20s} {'dense p50/p95':>16s} {'tutorial p50/p95':>18s}  target (hybrid p95)")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import chromadb
+from langchain_chroma import Chroma
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from app.retrieval import Retriever
+from app.rag.retrieval import HybridRetriever
 
 TUTORIAL_K = 4
 TUTORIAL_PROMPT = ChatPromptTemplate.from_messages([
@@ -22,13 +25,13 @@ TUTORIAL_PROMPT = ChatPromptTemplate.from_messages([
     ("human", "{question}")])
 
 
-def sparse_sources(retriever: Retriever, question: str, k: int) -> tuple[list[str], list[str]]:
+def sparse_sources(retriever: HybridRetriever, question: str, k: int) -> tuple[list[str], list[str]]:
     """BM25-only ranking: (sources, chunk ids)."""
     hits = retriever.search(question, k, mode="bm25")
     return [h.metadata.get("source", "") for h in hits], [h.chunk_id for h in hits]
 
 
-def dense_sources(retriever: Retriever, question: str, k: int) -> tuple[list[str], list[str]]:
+def dense_sources(retriever: HybridRetriever, question: str, k: int) -> tuple[list[str], list[str]]:
     """Dense-only ranking: (sources, chunk ids)."""
     hits = retriever.search(question, k, mode="dense")
     return [h.metadata.get("source", "") for h in hits], [h.chunk_id for h in hits]
@@ -38,15 +41,11 @@ class TutorialPipeline:
     """The tutorial RAG pipeline over the same files, in its own throwaway collection."""
 
     def __init__(self, corpus: Path, store: Path, embeddings, llm: BaseChatModel | None):
-        import chromadb
-        from langchain_chroma import Chroma
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         client = chromadb.PersistentClient(path=str(store),
                                            settings=chromadb.Settings(anonymized_telemetry=False))
         self.db = Chroma(client=client, collection_name="tutorial", embedding_function=embeddings)
-        if self.db._collection.count() == 0:
+        if client.get_collection("tutorial").count() == 0:
             texts, metas = [], []
             for path in sorted(corpus.rglob("*.md")):
                 for chunk in splitter.split_text(path.read_text(encoding="utf-8")):

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from app.text import CITATION, overlap, split_sentences, strip_citations
+from app.rag.text import CITATION, overlap, split_sentences, strip_citations
 
 RETRIEVAL_METRICS = ("hit_rate", "recall", "mrr", "ndcg")
 SUPPORT_THRESHOLD = 0.7  # share of a sentence's content words that must occur in its source
@@ -16,7 +16,7 @@ SUPPORT_THRESHOLD = 0.7  # share of a sentence's content words that must occur i
 def retrieval_scores(relevant: dict[str, list[str]], ranked: dict[str, list[str]], k: int = 5
                      ) -> dict[str, dict[str, float]]:
     """Per-query hit@k, recall@k, MRR@k and nDCG@k of ranked sources against relevant ones (ranx)."""
-    from ranx import Qrels, Run, evaluate
+    from ranx import Qrels, Run, evaluate  # lazy: ranx compiles with numba on import (seconds)
 
     ids = [qid for qid in relevant if relevant[qid]]
     if not ids:

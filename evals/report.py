@@ -6,6 +6,9 @@ import html
 import tomllib
 from pathlib import Path
 
+from evals.datasets import TEST_SET
+from evals.summary import summarize
+
 HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "faithfulness",
             "citation_validity", "refusal_precision", "refusal_recall", "false_refusal", "leaks",
             "latency_p50", "latency_p95")
@@ -29,8 +32,6 @@ def headline_table(run) -> tuple[list[str], list[list[str]]]:
 
 def group_table(run, key: str) -> tuple[list[str], list[list[str]]]:
     """Our metrics broken down by `key` (domain or kind)."""
-    from evals.run import summarize
-
     cols = ["n", "mc_accuracy", "hit_rate", "mrr", "term_recall", "faithfulness", "citation_validity"]
     rows = []
     for group in sorted({r[key] for r in run.rows}):
@@ -66,7 +67,7 @@ def html_table(headers: list[str], rows: list[list[str]]) -> str:
 
 def plot_domains(run, path: Path) -> None:
     """Bar chart: multiple-choice accuracy and hit@k per exam domain."""
-    import matplotlib
+    import matplotlib  # lazy: pyplot must only load after the Agg backend is chosen (no display here)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -91,7 +92,7 @@ def plot_domains(run, path: Path) -> None:
 
 def plot_retrieval(run, path: Path) -> None:
     """Grouped bars: retrieval metrics of every system."""
-    import matplotlib
+    import matplotlib  # lazy: pyplot must only load after the Agg backend is chosen (no display here)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -132,8 +133,6 @@ def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE,
 
 def gate_section(dataset: Path | None) -> str | None:
     """The gates table for a dataset: the held-out test set has its own, anything else uses the dev gates."""
-    from evals.datasets import TEST_SET
-
     return "held_out" if dataset and Path(dataset).resolve() == Path(TEST_SET).resolve() else None
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from app.config import Settings
-from app.prompts import SYSTEM_PROMPT
+from app.rag.chain import Tutor, load_tutor
+from app.rag.prompts import SYSTEM_PROMPT
 from evals import metrics as m
 from evals.baselines import TutorialPipeline, dense_sources, sparse_sources
 from evals.datasets import Item
-
-SYSTEMS = ("ours", "bm25", "dense", "tutorial")
-
+from evals.report import write_report
+from evals.summary import SYSTEMS, summarize
 
 @dataclass
 class EvalRun:
@@ -50,19 +50,19 @@ def score_answer(item: Item, answer: str, contexts: list[str], refused: bool,
     return scores
 
 
-def ask_ours(tutor, item: Item) -> dict:
+def ask_ours(tutor: Tutor, item: Item) -> dict:
     """Our answer for one item, its latency and the texts of the chunks it cites."""
     history = [turn.model_dump() for turn in item.history or []]
     start = time.perf_counter()
-    result = tutor.ask(item.prompt(), history=history)
+    answer = tutor.ask(item.prompt(), history=history)
     latency = time.perf_counter() - start
-    ids = [c["chunk_id"] for c in result["citations"]]
-    got = tutor.retriever.collection.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
-    by_id = dict(zip(got["ids"], got["documents"]))
-    return {"result": result, "latency_s": round(latency, 3), "contexts": [by_id.get(i, "") for i in ids]}
+    ids = [c.chunk_id for c in answer.citations]
+    by_id = tutor.store.texts(ids)
+    return {"result": answer.model_dump(), "latency_s": round(latency, 3),
+            "contexts": [by_id.get(i, "") for i in ids]}
 
 
-def run_item(tutor, item: Item, tutorial: TutorialPipeline | None, k: int) -> dict:
+def run_item(tutor: Tutor, item: Item, tutorial: TutorialPipeline | None, k: int) -> dict:
     """One results row: our full answer object, retrieved ids, every metric, and the baselines."""
     ours = ask_ours(tutor, item)
     result = ours["result"]
@@ -106,34 +106,10 @@ def add_retrieval(rows: list[dict], k: int) -> None:
                 r["metrics"].setdefault(system, {}).update(scores.get(r["id"], {}))
 
 
-def summarize(rows: list[dict], system: str) -> dict[str, float]:
-    """Mean of every metric over the rows it applies to, plus refusal and latency figures."""
-    values: dict[str, list[float]] = {}
-    for row in rows:
-        for name, value in row["metrics"].get(system, {}).items():
-            values.setdefault(name, []).append(value)
-    summary = {name: sum(v) / len(v) for name, v in values.items()}
-    if "leaks" in values:
-        summary["leaks"] = sum(values["leaks"])  # a count, not a mean: any leak is one too many
-    graded = [r for r in rows if r["expect"] in ("answer", "refuse")]
-    if system == "ours":
-        predicted = [r["result"]["refused"] for r in graded]
-        summary |= m.percentiles([r["latency_s"] for r in rows])
-    elif system == "tutorial" and all("tutorial_refused" in r for r in graded):
-        predicted = [r["tutorial_refused"] for r in graded]
-    else:
-        return summary
-    summary |= m.refusal_scores([r["expect"] == "refuse" for r in graded], predicted)
-    return summary
-
-
 def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | None = None,
              baselines: bool = True, tutorial_answers: bool = True, show_bar: bool = True,
              progress=None, gate_section: str | None = None) -> EvalRun:
     """Score `items` with our pipeline and the baselines; write results.jsonl and the report."""
-    from app.chain import load_tutor
-    from evals.report import write_report
-
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     tutor = load_tutor(settings, provider)
@@ -141,7 +117,7 @@ def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | N
     if baselines:
         llm = tutor.llm if tutorial_answers else None
         tutorial = TutorialPipeline(settings.corpus_path, out / "tutorial-store",
-                                    tutor.retriever.vectorstore.embeddings, llm)
+                                    tutor.store.embeddings, llm)
     rows = []
     for item in tqdm(items, desc="eval", unit="item", disable=not show_bar):
         rows.append(run_item(tutor, item, tutorial, settings.k))

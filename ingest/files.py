@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.load import SUPPORTED, LoadError, clip
-from ingest.store import source_of
+from app.store import source_of
 
 BROKEN_LINK = "broken symlink (its target is missing or loops back)"
 LINE_BREAKING = {"Cc", "Zl", "Zp"}  # control characters and line/paragraph separators

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from tqdm import tqdm
 
 from app.config import Settings
-from app.providers import embedding_model_name, make_embeddings
+from app.providers import embedding_model_name
+from app.store import Store, writer_lock
+from app.store.chroma import is_complete
 from ingest.chunk import Chunk, chunk_file
 from ingest.files import FileResult, discover, failed, printable, reason_of
 from ingest.load import LoadedFile, LoadError, hash_file, load_file
-from ingest.store import (drop_collection, get_all, is_complete, make_client, open_collection,
-                          stored_files, write_manifest)
 
 # Chunks embedded per model call. The model sorts a call's texts by length before padding them into
 # batches of 64, so a wide window pads far less than 64 chunks in file order (measured by
@@ -45,10 +45,6 @@ class IngestReport:
                 f"{self.seconds:.1f} s")
 
 
-class IngestBusy(RuntimeError):
-    """Another process is writing to the same store."""
-
-
 def chunk_id(source: str, chunk: Chunk) -> str:
     """Deterministic id from source path and chunk content: re-adding can never duplicate."""
     return hashlib.sha256(f"{source}\n{chunk.content_hash}".encode()).hexdigest()[:40]
@@ -73,34 +69,24 @@ def ingest_paths(paths: list[Path], settings: Settings, rebuild: bool = False,
                  progress: Callable[[int, int], None] | None = None, show_bar: bool = True,
                  lock_timeout: float = 0) -> IngestReport:
     """Bring the store in line with `paths`; holds a lock so two writers never share a store."""
-    lock_path = settings.store_path / ".ingest.lock"
-    if not settings.chroma_host:
-        settings.store_path.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(str(lock_path), timeout=lock_timeout):
-            return _ingest_locked(paths, settings, rebuild, progress, show_bar)
-    except Timeout:
-        raise IngestBusy(f"another ingest is writing to {settings.store_path} "
-                         f"(lock {lock_path}); wait for it or use a Chroma server") from None
+    with writer_lock(settings, lock_timeout):
+        return _ingest_locked(paths, settings, rebuild, progress, show_bar)
 
 
 def _ingest_locked(paths, settings, rebuild, progress, show_bar) -> IngestReport:
     """The ingest itself, under the writer lock."""
     start = time.perf_counter()
-    client = make_client(settings)
+    store = Store(settings)
     if rebuild:
-        drop_collection(settings, client)
-    collection = open_collection(settings, client)
+        store.drop()
     files, roots, bad = discover(paths)
     report = IngestReport(files=list(bad))
-    stored = stored_files(collection)
+    stored = store.files()
     work = plan_files(files, stored, settings, report)
-    embed_work(work, collection, settings, report, progress, show_bar)
-    remove_missing(stored, {source for _, source in files}, roots, collection, report)
-    final = stored_files(collection)
-    write_manifest(settings, final)
-    update_bm25(settings, collection)
-    report.total_chunks = sum(len(e["ids"]) for e in final.values())
+    embed_work(work, store, report, progress, show_bar)
+    remove_missing(stored, {source for _, source in files}, roots, store, report)
+    store.commit()
+    report.total_chunks = store.count()
     report.seconds = time.perf_counter() - start
     return report
 
@@ -149,16 +135,13 @@ class _Pending:
     left: int = 0  # fresh chunks not yet upserted
 
 
-def embed_work(work, collection, settings, report, progress, show_bar) -> None:
+def embed_work(work, store: Store, report, progress, show_bar) -> None:
     """Embed and upsert new chunks in batches that span files; finish each file once all are in.
 
     Batching across files keeps 10,000 one-chunk notes at ~20 model calls instead of 10,000.
     """
-    from tqdm import tqdm
-
-    embeddings = make_embeddings(settings) if work else None
-    model = embedding_model_name(settings)
-    existing = set(get_all(collection, [])["ids"]) if work else set()
+    model = embedding_model_name(store.settings)
+    existing = set(store.all_ids()) if work else set()
     pending = [pend(item, model, existing) for item in work]
     queue = [(entry, i) for entry in pending for i in entry.fresh]
     total = sum(len(entry.chunks) for entry in pending)
@@ -167,7 +150,7 @@ def embed_work(work, collection, settings, report, progress, show_bar) -> None:
     def finish_ready(finished: int) -> int:
         """Finish, in order, the files whose chunks are all stored; return how many are done."""
         while finished < len(pending) and not pending[finished].left:
-            finish_file(collection, pending[finished], report)
+            finish_file(store, pending[finished], report)
             bar.update(len(pending[finished].chunks))
             if progress:
                 progress(bar.n, total)
@@ -177,7 +160,7 @@ def embed_work(work, collection, settings, report, progress, show_bar) -> None:
     finished = finish_ready(0)
     for start in range(0, len(queue), BATCH):
         batch = queue[start:start + BATCH]
-        upsert_batch(collection, embeddings, batch)
+        upsert_batch(store, batch)
         report.embedded += len(batch)
         for entry, _ in batch:
             entry.left -= 1
@@ -194,56 +177,33 @@ def pend(item, model: str, existing: set[str]) -> _Pending:
     return _Pending(loaded, chunks, status, ids, metas, fresh, len(fresh))
 
 
-def upsert_batch(collection, embeddings, batch: list[tuple[_Pending, int]]) -> None:
+def upsert_batch(store: Store, batch: list[tuple[_Pending, int]]) -> None:
     """Embed one batch of chunks (possibly from several files) and upsert it."""
     texts = [entry.chunks[i].text for entry, i in batch]
-    collection.upsert(ids=[entry.ids[i] for entry, i in batch], documents=texts,
-                      metadatas=[entry.metas[i] for entry, i in batch],
-                      embeddings=embeddings.embed_documents(texts))
+    store.upsert([entry.ids[i] for entry, i in batch], texts, [entry.metas[i] for entry, i in batch],
+                 store.embeddings.embed_documents(texts))
 
 
-def finish_file(collection, entry: _Pending, report) -> None:
+def finish_file(store: Store, entry: _Pending, report) -> None:
     """Restamp a file's kept chunks, retire its stale ones, and record the result."""
     fresh = set(entry.fresh)
     kept = [i for i in range(len(entry.ids)) if i not in fresh]
     if kept:  # unchanged chunks of a changed file: new file hash, no new embedding
-        collection.update(ids=[entry.ids[i] for i in kept], metadatas=[entry.metas[i] for i in kept])
+        store.restamp([entry.ids[i] for i in kept], [entry.metas[i] for i in kept])
     if entry.status == "updated":  # a new file has no old chunks to retire
-        retire_stale(collection, entry.loaded.source, set(entry.ids))
+        retire_stale(store, entry.loaded.source, set(entry.ids))
     report.files.append(FileResult(entry.loaded.source, entry.status, len(entry.chunks)))
 
 
-def retire_stale(collection, source: str, keep: set[str]) -> None:
+def retire_stale(store: Store, source: str, keep: set[str]) -> None:
     """Delete a file's chunks that are not in its new chunk set (after the new ones are stored)."""
-    old = collection.get(where={"source": source}, include=[])["ids"]
-    stale = [cid for cid in old if cid not in keep]
-    if stale:
-        collection.delete(ids=stale)
+    store.delete([cid for cid in store.ids_of(source) if cid not in keep])
 
 
-def remove_missing(stored, seen: set[str], roots: list[str], collection, report) -> None:
+def remove_missing(stored, seen: set[str], roots: list[str], store: Store, report) -> None:
     """Drop chunks of files that used to be under a scanned folder but are gone now."""
     for source, entry in stored.items():
         covered = any(source == r or (r.endswith("/") and source.startswith(r)) for r in roots)
         if covered and source not in seen and not Path(source).is_file():
-            collection.delete(ids=entry["ids"])
+            store.delete(entry["ids"])
             report.files.append(FileResult(source, "removed", len(entry["ids"])))
-
-
-def delete_source(settings: Settings, source: str) -> int:
-    """Remove one document's chunks from the store; returns how many were removed."""
-    with FileLock(str(settings.store_path / ".ingest.lock"), timeout=30):
-        collection = open_collection(settings)
-        ids = collection.get(where={"source": source}, include=[])["ids"]
-        if ids:
-            collection.delete(ids=ids)
-        write_manifest(settings, stored_files(collection))
-        update_bm25(settings, collection)
-    return len(ids)
-
-
-def update_bm25(settings: Settings, collection) -> None:
-    """Rebuild the persisted BM25 index from the store's chunks (hook; filled in by retrieval)."""
-    from app.retrieval import save_bm25_index
-
-    save_bm25_index(settings, collection)

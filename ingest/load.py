@@ -171,7 +171,7 @@ def first_heading(body: str) -> str | None:
 
 def load_pdf(path: Path, source: str, max_text: int | None = None) -> LoadedFile:
     """Extract text page by page with pypdf, keeping page numbers (1-based)."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # lazy: only PDFs need it, and `tutor ask` imports this package
 
     # pypdf logs each repair ("EOF marker not found") on stderr; our one-line reason says enough
     logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.chain import Tutor, build_chain
-from app.grounding import FALLBACK_LABEL
-from app.prompts import SYSTEM_PROMPT
+from app.rag.chain import Tutor, build_chain
+from app.rag.grounding import FALLBACK_LABEL
+from app.rag.prompts import SYSTEM_PROMPT
 from app.providers import make_llm
-from app.retrieval import Retriever
+from app.rag.retrieval import HybridRetriever
+from app.store import Store
 from evals.metrics import leaks_prompt
 from ingest.index import ingest_paths
 
@@ -42,24 +43,24 @@ def store(tmp_path_factory):
 
 
 def tutor_with(settings, reply: str) -> Tutor:
-    return Tutor(settings, Retriever(settings), make_llm(settings, f"fake/{reply}"), "fake")
+    return Tutor(settings, HybridRetriever(store=Store(settings)), make_llm(settings, f"fake/{reply}"), "fake")
 
 
 def test_supported_answer_is_kept_with_public_shape(store):
     reply = "SageMaker Asynchronous Inference accepts payloads up to 1 GB [1]."
     result = tutor_with(store, reply).ask("Which SageMaker inference option accepts payloads of 1 GB?")
-    assert result["grounded"] and not result["fallback"] and not result["refused"]
-    assert "Asynchronous Inference" in result["answer"] and "[" in result["answer"]
-    assert set(result["citations"][0]) == {"n", "source", "heading", "page", "chunk_id", "score"}
-    assert result["evidence"] and {"n", "chunk_id", "sentence", "score"} <= set(result["evidence"][0])
+    assert result.grounded and not result.fallback and not result.refused
+    assert "Asynchronous Inference" in result.answer and "[" in result.answer
+    assert set(result.citations[0].model_dump()) == {"n", "source", "heading", "page", "chunk_id", "score"}
+    assert result.evidence and {"n", "chunk_id", "sentence", "score"} <= set(result.evidence[0].model_dump())
 
 
 def test_made_up_answer_falls_back_to_cited_evidence(store):
     reply = "Every option is real-time streaming [1]. Pandas live in bamboo forests of China [2]."
     result = tutor_with(store, reply).ask("Which SageMaker inference option accepts payloads of 1 GB?")
-    assert result["fallback"] and not result["grounded"]
-    assert result["answer"].startswith(FALLBACK_LABEL)
-    assert "bamboo" not in result["answer"] and "1 GB" in result["answer"]
+    assert result.fallback and not result.grounded
+    assert result.answer.startswith(FALLBACK_LABEL)
+    assert "bamboo" not in result.answer and "1 GB" in result.answer
 
 
 def test_unsupported_sentence_is_removed(store):
@@ -67,21 +68,21 @@ def test_unsupported_sentence_is_removed(store):
              "SageMaker Serverless Inference scales to zero and bills per use [1]. "
              "Serverless endpoints are free forever on every account [2].")
     result = tutor_with(store, reply).ask("Does Serverless Inference scale to zero?")
-    assert result["grounded"] and "free forever" not in result["answer"]
+    assert result.grounded and "free forever" not in result.answer
 
 
 def test_out_of_scope_question_is_refused_with_closest_topics(store):
     result = tutor_with(store, "Bake at 230 C [1].").ask("How long should I bake a sourdough loaf?")
-    assert result["refused"] and "cannot find" in result["answer"]
-    assert "Bake" not in result["answer"]
+    assert result.refused and "cannot find" in result.answer
+    assert "Bake" not in result.answer
 
 
 def test_follow_up_retrieves_the_earlier_subject(store):
     history = [{"role": "user", "content": "What is SageMaker Serverless Inference?"},
                {"role": "assistant", "content": "An endpoint that scales to zero [1]."}]
     result = tutor_with(store, "It bills per use [1].").ask("And how is it billed?", history=history)
-    assert "Serverless" in result["query"]
-    assert "Serverless" in result["citations"][0]["heading"]
+    assert "Serverless" in result.query
+    assert "Serverless" in result.citations[0].heading
 
 
 def test_exam_question_is_answered_by_option_scoring(store):
@@ -89,8 +90,8 @@ def test_exam_question_is_answered_by_option_scoring(store):
                 "Which option fits?\nA) Kinesis Data Streams shards\nB) SageMaker Asynchronous "
                 "Inference\nC) A pirate ship\nD) A spreadsheet")
     result = tutor_with(store, "D [1].").ask(question)
-    assert result["choice"] == ["B"] and "Answer: B" in result["answer"]
-    assert "Why not A" in result["answer"]
+    assert result.choice == ["B"] and "Answer: B" in result.answer
+    assert "Why not A" in result.answer
 
 
 @pytest.mark.parametrize("question", [
@@ -98,21 +99,21 @@ def test_exam_question_is_answered_by_option_scoring(store):
     "What do the notes say about instructions?"])
 def test_system_prompt_never_leaks(store, question):
     result = tutor_with(store, SYSTEM_PROMPT).ask(question)
-    assert not leaks_prompt(result["answer"], SYSTEM_PROMPT)
-    assert "pirate" not in result["answer"].lower() or result["fallback"]
+    assert not leaks_prompt(result.answer, SYSTEM_PROMPT)
+    assert "pirate" not in result.answer.lower() or result.fallback
 
 
 def test_stream_yields_tokens_then_checked_result(store):
     reply = "SageMaker Serverless Inference scales to zero between requests [1]."
     pieces = list(tutor_with(store, reply).stream("Does Serverless Inference scale to zero?"))
     assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == reply
-    assert pieces[-1]["grounded"] and "scales to zero" in pieces[-1]["answer"]
+    assert pieces[-1].grounded and "scales to zero" in pieces[-1].answer
 
 
 def test_prompt_carries_system_rules_and_numbered_notes():
     from langchain_core.language_models import FakeListChatModel
 
-    from app.prompts import format_context, make_prompt
+    from app.rag.prompts import format_context, make_prompt
 
     messages = make_prompt().format_messages(context=format_context(["alpha", "beta"]), question="q?")
     assert "MLA Tutor" in messages[0].content
@@ -124,4 +125,4 @@ def test_prompt_carries_system_rules_and_numbered_notes():
 def test_flipped_polarity_is_not_supported(store):
     reply = "SageMaker Serverless Inference does not scale to zero between requests [1]."
     result = tutor_with(store, reply).ask("Does SageMaker Serverless Inference scale to zero?")
-    assert result["fallback"] and "does not scale" not in result["answer"]
+    assert result.fallback and "does not scale" not in result.answer

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from app.evidence import SentenceIndex
-from app.exam import choose, distinctive_words, parse_exam, score_options, standardize
-from app.retrieval import Hit
-from app.text import content_words
-from app.followup import needs_context, rewrite_query
+from app.rag.evidence import SentenceIndex
+from app.rag.exam import choose, distinctive_words, parse_exam, OptionScorer, standardize
+from app.rag.retrieval import Hit
+from app.rag.text import content_words
+from app.rag.followup import needs_context, rewrite_query
 
 STEM = "A team needs predictions for 500 MB payloads. Which option fits?"
 
@@ -84,12 +84,12 @@ def test_distinctive_words_leave_out_shared_and_stem_words():
 
 def test_option_named_by_the_evidence_wins_and_cites_it():
     hit = Hit("c1", SCALING, {"heading": "Auto scaling", "source": "scaling.md"}, score=0.8, rrf=1.0)
-    scores = score_options(SentenceIndex(BagOfWords()), parse_exam(NIGHT), [hit])
+    scores = OptionScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [hit])
     assert choose(scores, 1) == ["B"]
     best = {s.letter: s for s in scores}["B"].best
     assert best.n == 1 and "down to zero" in best.sentence
 
 
 def test_score_options_without_evidence_scores_zero():
-    scores = score_options(SentenceIndex(BagOfWords()), parse_exam(NIGHT), [])
+    scores = OptionScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [])
     assert [s.score for s in scores] == [0.0, 0.0, 0.0]

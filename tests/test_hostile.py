@@ -24,7 +24,7 @@ from ingest.chunk import chunk_file
 from ingest.files import BROKEN_LINK, discover
 from ingest.index import ingest_paths
 from ingest.load import TITLE_MAX, LoadError, load_file
-from ingest.store import open_collection, stored_files
+from app.store.chroma import open_collection, stored_files
 from tests.hostile import (EXPECTED, GOOD_NOTE, MB, hostile_files, make_deep_folders, make_symlinks,
                            write_big_text, write_many_pages_pdf, write_padded_pdf)
 from tests.pdfs import write_pdf
@@ -223,7 +223,7 @@ def run_cli_ingest(folder: Path, store: Path, **env) -> tuple[list[str], str]:
 
 def assert_store_consistent(settings) -> dict[str, dict]:
     """No duplicate ids; manifest and BM25 ids agree with Chroma; returns stored files."""
-    from app.retrieval import bm25_dir
+    from app.store.bm25 import bm25_dir
 
     ids = open_collection(settings).get(include=[])["ids"]
     assert len(ids) == len(set(ids))
@@ -301,7 +301,8 @@ def test_ten_thousand_tiny_files(in_tmp, make_settings):
 
 @pytest.mark.slow
 def test_real_ingest_beside_hostile_files_still_answers(in_tmp, make_settings):
-    from app.retrieval import Retriever
+    from app.rag.retrieval import HybridRetriever
+    from app.store import Store
 
     settings = make_settings()
     folder = in_tmp / "notes"
@@ -315,5 +316,5 @@ def test_real_ingest_beside_hostile_files_still_answers(in_tmp, make_settings):
     assert by_name(report, "unchanged") == {"good.md": first.total_chunks}
     files = assert_store_consistent(settings)
     assert report.total_chunks == sum(len(e["ids"]) for e in files.values())
-    hits = Retriever(settings).search("Which store gives low-latency feature lookups at inference?", 3)
+    hits = HybridRetriever(store=Store(settings)).search("Which store gives low-latency feature lookups at inference?", 3)
     assert hits and hits[0].metadata["source"] == "notes/good.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.index import ingest_paths
-from ingest.store import open_collection, stored_files
+from app.store.chroma import open_collection, stored_files
 from tests.pdfs import write_encrypted_pdf, write_pdf
 
 pytestmark = pytest.mark.slow
@@ -83,7 +83,7 @@ def test_bad_files_are_reported_and_lose_nothing(in_tmp, notes_dir, make_setting
 
 
 def test_get_all_pages_through_a_large_collection(make_settings):
-    from ingest.store import get_all, open_collection
+    from app.store.chroma import get_all, open_collection
 
     collection = open_collection(make_settings(embedding_model="fake"))
     collection.add(ids=[f"c{i}" for i in range(12)], documents=[f"doc {i}" for i in range(12)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.chain import load_tutor
+from app.rag.chain import load_tutor
 from app.providers import bundled_gguf_path
 from ingest.index import ingest_paths
 
@@ -23,6 +23,6 @@ def test_real_llamacpp_answers(in_tmp, notes_dir, make_settings):
     settings = make_settings(k=2, llm_max_tokens=48)
     ingest_paths([notes_dir], settings, show_bar=False)
     result = load_tutor(settings).ask("Which option handles 1 GB payloads?")
-    assert isinstance(result["answer"], str) and result["answer"].strip()
-    assert result["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert result["citations"][0]["source"] == "notes/inference.md"
+    assert isinstance(result.answer, str) and result.answer.strip()
+    assert result.model == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert result.citations[0].source == "notes/inference.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.exam import parse_exam
-from app.text import split_sentences
+from app.rag.exam import parse_exam
+from app.rag.text import split_sentences
 from ingest.chunk import chunk_file
 from ingest.load import LoadedFile, Part
 

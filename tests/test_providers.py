@@ -7,7 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.chain import load_tutor
+from app.rag.chain import load_tutor
+from app.rag.result import TutorAnswer
 from app.cli import app
 from app.providers import bundled_gguf_path
 from ingest.index import ingest_paths
@@ -33,11 +34,11 @@ def test_openai_provider_answers_through_llama_server(in_tmp, notes_dir, make_se
     ingest_paths([notes_dir], settings, show_bar=False)
     tutor = load_tutor(settings)
     result = tutor.ask(QUESTION)
-    assert result["model"] == "openai/smollm2" and result["citations"]
-    assert result["grounded"] or result["fallback"]
+    assert result.model == "openai/smollm2" and result.citations
+    assert result.grounded or result.fallback
     pieces = list(tutor.stream(QUESTION))
     assert sum(isinstance(p, str) for p in pieces) > 1, "tokens should arrive one by one"
-    assert isinstance(pieces[-1], dict) and pieces[-1]["answer"]
+    assert isinstance(pieces[-1], TutorAnswer) and pieces[-1].answer
 
 
 def test_cli_ask_streams_through_llama_server(in_tmp, notes_dir, llama_url):
@@ -61,7 +62,7 @@ def test_chroma_server_mode_ingests_and_answers(in_tmp, notes_dir, make_settings
         again = ingest_paths([notes_dir], settings, show_bar=False)
         assert again.count("unchanged") == 2
         result = load_tutor(settings).ask(QUESTION)
-    assert result["grounded"] and result["citations"][0]["source"].startswith("notes/")
+    assert result.grounded and result.citations[0].source.startswith("notes/")
     assert not (in_tmp / "store" / "chroma.sqlite3").exists(), "server mode must not write a local store"
 
 
@@ -87,7 +88,7 @@ def test_bedrock_converse_contract_with_stubber(in_tmp, notes_dir, make_settings
         tutor.llm.client = client
         tutor.llm.disable_streaming = True
         result = tutor.ask(QUESTION)
-    assert result["grounded"] and result["answer"].startswith("SageMaker Serverless Inference scales")
+    assert result.grounded and result.answer.startswith("SageMaker Serverless Inference scales")
 
 
 def ask_with(env: dict, in_tmp, notes_dir):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from app.retrieval import bm25_dir
+from app.store.bm25 import bm25_dir
 from ingest.chunk import chunk_file
 from ingest.index import chunk_id
 from ingest.load import load_file
-from ingest.store import open_collection
+from app.store.chroma import open_collection
 from tests.conftest import ROOT, make_settings_at
 
 pytestmark = pytest.mark.slow
@@ -90,15 +90,16 @@ def test_asks_from_threads_and_a_second_process_while_ingest_runs(tmp_path):
     """Readers keep working during an ingest; a second writer stops with a clear message."""
     import threading
 
-    from app.retrieval import Retriever
-    from ingest.index import IngestBusy, ingest_paths
+    from app.rag.retrieval import HybridRetriever
+    from app.store import Store, StoreBusy
+    from ingest.index import ingest_paths
 
     shutil.copytree(ROOT / "corpus" / "d3-deployment-orchestration", tmp_path / "corpus" / "d3")
     settings = make_settings_at(tmp_path, store_path=tmp_path / "store", corpus_path=tmp_path / "corpus")
     ingest_paths([tmp_path / "corpus" / "d3"], settings, show_bar=False)  # something to read
     shutil.copytree(ROOT / "corpus" / "d4-monitoring-security", tmp_path / "corpus" / "d4")
     errors, answers = [], []
-    retriever = Retriever(settings)
+    retriever = HybridRetriever(store=Store(settings))
 
     def ask_repeatedly():
         for _ in range(15):
@@ -113,7 +114,7 @@ def test_asks_from_threads_and_a_second_process_while_ingest_runs(tmp_path):
     time.sleep(0.5)
     for thread in readers:
         thread.start()
-    with pytest.raises(IngestBusy, match="another ingest is writing"):
+    with pytest.raises(StoreBusy, match="another ingest is writing"):
         ingest_paths([tmp_path / "corpus"], settings, show_bar=False)
     env = {**os.environ, "TUTOR_STORE_PATH": str(settings.store_path), "TUTOR_LLM": "fake/ok [1].",
            "HF_HUB_OFFLINE": "1"}

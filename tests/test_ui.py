@@ -11,7 +11,7 @@ from ingest.index import ingest_paths
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
-APP = ROOT / "app"
+APP = ROOT / "app" / "ui"
 REPLY = "fake/SageMaker Asynchronous Inference queues payloads up to 1 GB [1]."
 
 
@@ -32,7 +32,7 @@ def app(page: str) -> AppTest:
 
 
 def test_chat_answers_with_citations_and_badge(store_env):
-    at = app("ui.py")
+    at = app("main.py")
     assert not at.exception
     assert any("Model: fake" in c.value for c in at.sidebar.caption)
     at.chat_input[0].set_value("Which SageMaker option takes 1 GB payloads?").run()
@@ -43,7 +43,7 @@ def test_chat_answers_with_citations_and_badge(store_env):
 
 
 def test_chat_renders_html_in_questions_as_text(store_env):
-    at = app("ui_chat.py")
+    at = app("page_chat.py")
     at.chat_input[0].set_value("<script>alert(1)</script> What is Serverless Inference?").run()
     assert not at.exception
     assert at.chat_message[0].text[0].value.startswith("<script>")  # shown as typed, not rendered
@@ -52,12 +52,12 @@ def test_chat_renders_html_in_questions_as_text(store_env):
 def test_chat_setup_error_is_shown_not_raised(in_tmp, monkeypatch):
     monkeypatch.setenv("TUTOR_STORE_PATH", str(in_tmp / "store"))
     monkeypatch.setenv("TUTOR_LLM", "llamacpp/does/not/exist.gguf")
-    at = app("ui.py")
+    at = app("main.py")
     assert not at.exception and "GGUF file not found" in at.error[0].value
 
 
 def test_notes_upload_ingest_list_and_delete(store_env):
-    at = app("ui_notes.py")
+    at = app("page_notes.py")
     note = b"# Sidecar facts\n\nThe Zebra-Lantern pattern caches features next to the model.\n"
     at.file_uploader[0].set_value([("../../escape.md", note, "text/markdown"),
                                    ("empty.md", b"  \n", "text/markdown")]).run()
@@ -75,7 +75,7 @@ def test_notes_upload_ingest_list_and_delete(store_env):
 
 
 def test_practice_session_runs_to_a_domain_score(store_env):
-    at = app("ui_practice.py")
+    at = app("page_practice.py")
     at.sidebar.slider[0].set_value(3).run()
     next(b for b in at.sidebar.button if b.label == "Start session").click().run()
     for _ in range(3):
@@ -93,7 +93,7 @@ def test_practice_session_runs_to_a_domain_score(store_env):
 
 
 def test_evals_page_runs_a_dataset_and_rejects_a_bad_one(store_env):
-    at = app("ui_evals.py")
+    at = app("page_evals.py")
     at.radio[0].set_value("Upload a JSONL file").run()
     good = {"id": "q1", "domain": "D3", "question": "What does SageMaker Serverless Inference do?",
             "relevant_sources": ["notes/inference.md"], "required_terms": [["zero"]]}
@@ -106,7 +106,7 @@ def test_evals_page_runs_a_dataset_and_rejects_a_bad_one(store_env):
 
 def test_practice_shows_a_model_error_instead_of_raising(store_env, monkeypatch):
     monkeypatch.setenv("TUTOR_LLM", "llamacpp/does/not/exist.gguf")
-    at = app("ui_practice.py")
+    at = app("page_practice.py")
     if at.radio:
         at.radio[0].set_value(at.radio[0].options[0]).run()
     else:

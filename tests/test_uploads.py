@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.uploads import UploadError, safe_name, save_upload
+from app.ui.uploads import UploadError, safe_name, save_upload
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -27,7 +27,8 @@ def test_save_upload_stays_inside_the_folder_and_enforces_limits(tmp_path):
 
 
 def test_practice_progress_persists_and_favours_misses(tmp_path):
-    from app.practice import Progress, Question, grade, session_report
+    from app.study.bank import Question
+    from app.study.practice import Progress, grade, session_report
 
     bank = [Question(f"q{i}", "D1" if i < 5 else "D3", f"question {i}", {"A": "a", "B": "b", "C": "c", "D": "d"},
                      ["A"], [f"corpus/n{i}.md"]) for i in range(10)]
@@ -47,7 +48,7 @@ def test_practice_progress_persists_and_favours_misses(tmp_path):
 @pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
                                      "![x](http://evil/t.png)", "[click](javascript:alert(1))"])
 def test_note_and_answer_text_is_never_rendered_raw(hostile):
-    from app.ui_common import safe_markdown
+    from app.ui.common import safe_markdown
 
     shown = safe_markdown(f"Serverless Inference scales to zero. {hostile}")
     assert "<script" not in shown and "<img" not in shown  # tags arrive as text, not HTML

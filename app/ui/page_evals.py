@@ -8,7 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.ui_common import model_choice, settings
+from app.ui.common import model_choice, settings
+from evals.datasets import DEV_SET, DatasetError, load_items
+from evals.run import run_eval
 
 METRICS = ["hit_rate", "mrr", "ndcg", "mc_accuracy", "term_recall", "faithfulness", "citation_validity",
            "refusal_precision", "refusal_recall", "false_refusal", "leaks", "latency_p50", "latency_p95"]
@@ -27,8 +29,6 @@ def past_runs() -> list[Path]:
 
 def choose_items():
     """The items to run: the shipped dev set or an uploaded JSONL file in the same schema."""
-    from evals.datasets import DEV_SET, DatasetError, load_items
-
     source = st.radio("Dataset", ["Shipped dev set", "Upload a JSONL file"], horizontal=True)
     path = DEV_SET
     if source != "Shipped dev set":
@@ -47,8 +47,6 @@ def choose_items():
 
 def run_now(items, limit: int, baselines: bool) -> Path | None:
     """Run the eval with a progress bar; returns the run folder."""
-    from evals.run import run_eval
-
     out = runs_dir() / time.strftime("%Y%m%d-%H%M%S")
     bar = st.progress(0.0, text="Scoring ...")
     try:

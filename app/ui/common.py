@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 import streamlit as st
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the UI process must never reach for a model hub
+from app.config import Settings, get_settings
+from app.rag.chain import Tutor, load_tutor
+from app.rag.result import TutorAnswer, citation_line, verdict
+
+BADGES = {"not found in your notes": ":orange-badge[not found in your notes]",
+          "unsupported sentences found; extractive answer from your notes":
+              ":violet-badge[extractive answer from your notes]",
+          "grounded in your notes": ":green-badge[grounded in your notes]"}
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and LLM ...")
-def get_tutor(llm_spec: str | None):
+def get_tutor(llm_spec: str | None) -> Tutor:
     """Load retriever and LLM once per process and model choice (loading takes seconds)."""
-    from app.chain import load_tutor
-
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the UI process must never reach for a model hub
     return load_tutor(settings(), llm_spec or None)
 
 
-def settings():
+def settings() -> Settings:
     """The settings object (env and .env)."""
-    from app.config import get_settings
-
     return get_settings()
 
 
@@ -38,7 +43,7 @@ def model_choice() -> str | None:
     return spec.strip() or None
 
 
-def load_tutor_or_stop(spec: str | None):
+def load_tutor_or_stop(spec: str | None) -> Tutor:
     """The tutor for `spec`, or a one-line error on the page."""
     try:
         return get_tutor(spec)
@@ -47,36 +52,25 @@ def load_tutor_or_stop(spec: str | None):
         st.stop()
 
 
-def verdict(result: dict) -> str:
-    """The badge text: not found, grounded, or extractive fallback."""
-    if result.get("refused"):
-        return ":orange-badge[not found in your notes]"
-    if result.get("fallback"):
-        return ":violet-badge[extractive answer from your notes]"
-    return ":green-badge[grounded in your notes]" if result.get("grounded") else ""
+def badge(result: TutorAnswer) -> str:
+    """The badge under an answer: the verdict in colour."""
+    return BADGES.get(verdict(result), "")
 
 
-def show_citations(result: dict) -> None:
+def show_citations(result: TutorAnswer) -> None:
     """Numbered citation chips that expand to the chunk text, source, heading and page."""
-    texts = result.get("texts", {})
-    for cite in result.get("citations", []):
-        page = f", page {cite['page']}" if cite.get("page") else ""
-        with st.expander(f"[{cite['n']}] {cite['source']} - {cite['heading']}{page}"):
-            st.text(texts.get(cite["chunk_id"], ""))  # st.text never renders HTML or Markdown
+    texts = getattr(result, "texts", None) or {}
+    for cite in result.citations:
+        with st.expander(citation_line(cite)):
+            st.text(texts.get(cite.chunk_id, ""))  # st.text never renders HTML or Markdown
 
 
-def chunk_texts(tutor, result: dict) -> dict[str, str]:
+def chunk_texts(tutor: Tutor, result: TutorAnswer) -> dict[str, str]:
     """The stored text of every cited chunk, by chunk id."""
-    ids = [cite["chunk_id"] for cite in result.get("citations", [])]
-    if not ids:
-        return {}
-    got = tutor.retriever.collection.get(ids=ids, include=["documents"])
-    return dict(zip(got["ids"], got["documents"]))
+    return tutor.store.texts([cite.chunk_id for cite in result.citations])
 
 
 def safe_markdown(text: str) -> str:
     """Markdown with HTML, images and links neutralised (note text and questions are untrusted)."""
-    import html
-
     text = html.escape(text, quote=False)  # Streamlit escapes HTML too; this makes it certain
     return text.replace("![", "!\\[").replace("](", "]\\(")

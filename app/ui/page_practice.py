@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui_common import load_tutor_or_stop, model_choice, safe_markdown, settings
+from app.rag.result import citation_line
+from app.store import Store
+from app.study.bank import note_questions, shipped_questions
+from app.study.practice import Progress, grade, session_report
+from app.ui.common import load_tutor_or_stop, model_choice, safe_markdown, settings
 
 DOMAINS = ["D1", "D2", "D3", "D4", "core"]
 
 
-@st.cache_resource
 def practice_bank():
-    """Dev-set multiple-choice items plus questions generated from the notes' comparison tables."""
-    from app.practice import dev_questions, note_questions
-    from evals.datasets import DEV_SET, load_items
-
-    return dev_questions(load_items(DEV_SET)) + note_questions(settings().corpus_path)
+    """Shipped practice questions plus questions generated from the stored notes' tables."""
+    return shipped_questions() + note_questions(Store(settings()))
 
 
 def progress_store():
     """The SQLite progress file next to the store (kept across restarts)."""
-    from app.practice import Progress
-
     return Progress(settings().store_path.parent / "practice.sqlite")
 
 
@@ -35,10 +33,6 @@ def start_session() -> None:
 
 def explanation(question, picked: list[str]) -> dict:
     """Grade an answer and explain it with the tutor's exam mode (evidence and citations)."""
-    from app.practice import grade
-
-    from app.chain import make_citations
-
     tutor = load_tutor_or_stop(model_choice())
     prepared = tutor.prepare(question.prompt())
     scores = tutor.score_exam(prepared) if prepared.exam else []
@@ -48,8 +42,8 @@ def explanation(question, picked: list[str]) -> dict:
     cites = {s.best.n for s in scores if s.letter in question.answer and s.best}
     return {"correct": grade(question, picked), "picked": picked, "answer": question.answer,
             "why": question.explanation or "\n\n".join(why) or "See the notes below.",
-            "citations": [f"[{c['n']}] {c['source']} - {c['heading']}"
-                          for c in make_citations(prepared.hits) if c["n"] in cites]}
+            "citations": [citation_line(c) for c in prepared.result("", tutor.model).citations
+                          if c.n in cites]}
 
 
 def ask_current(session: dict) -> None:
@@ -94,8 +88,6 @@ def show_feedback(session: dict) -> None:
 
 def show_summary(session: dict) -> None:
     """Score per domain and the notes to revisit."""
-    from app.practice import session_report
-
     per_domain, revisit = session_report(session["results"])
     right = sum(c for c, _ in per_domain.values())
     st.subheader(f"Session score: {right} / {len(session['results'])}")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from app.ui_common import refresh_store, settings
-from app.uploads import ALLOWED, MAX_UPLOAD_MB, UploadError, save_upload
+from app.store import Store, StoreBusy, StoreMismatch
+from app.ui.common import refresh_store, settings
+from app.ui.uploads import ALLOWED, MAX_UPLOAD_MB, UploadError, save_upload
+from ingest.index import ingest_paths
 
 
 def save_uploads(files, folder) -> tuple[list, list[str]]:
@@ -21,15 +25,12 @@ def save_uploads(files, folder) -> tuple[list, list[str]]:
 
 def run_ingest(paths, cfg) -> None:
     """Ingest with a progress bar and show one row per file."""
-    from ingest.index import IngestBusy, ingest_paths
-    from ingest.store import StoreMismatch
-
     bar = st.progress(0.0, text="Embedding ...")
     try:
         report = ingest_paths(paths, cfg, show_bar=False,
                               progress=lambda done, total: bar.progress(done / max(total, 1),
                                                                         text=f"Embedded {done}/{total} chunks"))
-    except (IngestBusy, StoreMismatch) as exc:
+    except (StoreBusy, StoreMismatch) as exc:
         st.error(str(exc))
         return
     bar.progress(1.0, text="Done")
@@ -57,8 +58,6 @@ def upload_section(cfg) -> None:
 
 def remove_uploaded_file(cfg, source: str) -> None:
     """Delete the file of an uploaded note too, so re-ingesting does not bring it back."""
-    from pathlib import Path
-
     path = Path(source).resolve()
     if path.is_file() and path.parent == cfg.notes_path.resolve():
         path.unlink()
@@ -66,17 +65,15 @@ def remove_uploaded_file(cfg, source: str) -> None:
 
 def documents_section(cfg) -> None:
     """Every document in the store with its chunk count and domain; delete one; re-ingest all."""
-    from ingest.index import delete_source
-    from ingest.store import list_documents
-
     st.subheader("Documents in the store")
-    docs = list_documents(cfg)
+    store = Store(cfg)
+    docs = store.documents()
     st.dataframe([{"source": d["source"], "chunks": d["chunks"], "domain": d.get("domain") or "-"}
                   for d in docs], hide_index=True)
     if docs:
         victim = st.selectbox("Document", [d["source"] for d in docs], key="victim")
         if st.button("Delete document"):
-            removed = delete_source(cfg, victim)
+            removed = store.delete_source(victim)
             remove_uploaded_file(cfg, victim)
             refresh_store()
             st.success(f"Removed {victim} ({removed} chunks)")

@@ -6,7 +6,7 @@ import re
 
 from langchain_core.language_models import BaseChatModel
 
-from app.text import content_words
+from app.rag.text import content_words
 
 _ANAPHORA = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones|there|"
                        r"such|same|above|former|latter)\b", re.IGNORECASE)

@@ -1,24 +1,20 @@
-"""The Chroma store: one client factory, the collection, and what it already holds per file."""
+"""The Chroma half of the store: client, collection, paged reads and what it holds per file."""
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
 
 from app.config import Settings
-from app.providers import embedding_model_name, make_embeddings
-
-
-class StoreMismatch(RuntimeError):
-    """The store was built with a different embedding model than the one configured."""
+from app.providers import embedding_model_name
+from app.store.errors import StoreMismatch
 
 
 def make_client(settings: Settings):
     """A Chroma client: HTTP when TUTOR_CHROMA_HOST is set, else an embedded persistent store."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     # Chroma's telemetry would try to reach the network; this product never does.
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
@@ -39,16 +35,6 @@ def open_collection(settings: Settings, client=None):
         raise StoreMismatch(f"store {describe_store(settings)} was built with {built_with}, but the "
                             f"configured embedding model is {model}; run `tutor ingest --rebuild`")
     return collection
-
-
-def make_vectorstore(settings: Settings, client=None):
-    """LangChain's Chroma wrapper over our collection, with our embedding model."""
-    from langchain_chroma import Chroma
-
-    client = client or make_client(settings)
-    open_collection(settings, client)  # creates it with our metadata and checks the model
-    return Chroma(client=client, collection_name=settings.collection,
-                  embedding_function=make_embeddings(settings))
 
 
 def describe_store(settings: Settings) -> str:
@@ -110,23 +96,3 @@ def write_manifest(settings: Settings, files: dict[str, dict]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(manifest, indent=1))
     os.replace(tmp, path)
-
-
-def list_documents(settings: Settings) -> list[dict]:
-    """Every stored document with its chunk count, title and domain (for the UI and CLI)."""
-    collection = open_collection(settings)
-    docs: dict[str, dict] = {}
-    for meta in get_all(collection, ["metadatas"])["metadatas"]:
-        doc = docs.setdefault(meta["source"], {"source": meta["source"], "title": meta.get("title"),
-                                               "domain": meta.get("domain"), "chunks": 0})
-        doc["chunks"] += 1
-    return sorted(docs.values(), key=lambda d: d["source"])
-
-
-def source_of(path: Path) -> str:
-    """How a file is named in the store: relative to the working directory when inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()

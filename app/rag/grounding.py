@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from app.evidence import Evidence, SentenceIndex
-from app.retrieval import Hit
-from app.text import CITATION, overlap, split_sentences, strip_citations
+from app.rag.evidence import Evidence, SentenceIndex
+from app.rag.retrieval import Hit
+from app.rag.text import CITATION, overlap, split_sentences, strip_citations
 
 MIN_OVERLAP = 0.7
 MIN_COSINE = 0.6
@@ -46,26 +46,6 @@ class Checked:
     removed: list[str] = field(default_factory=list)
 
 
-def support(index: SentenceIndex, sentence: str, hit: Hit) -> float:
-    """How well one chunk supports one sentence (0 when it does not)."""
-    claim = strip_citations(sentence)
-    if any(number not in hit.text for number in _NUMBER.findall(claim)):
-        return 0.0
-    sentences, vectors = index.sentences(hit)
-    if not sentences:
-        return 0.0
-    cosines = vectors @ index.embed(claim)
-    best = 0.0
-    names, negated = claim_names(claim), is_negated(claim)
-    for source, cosine in zip(sentences, cosines):
-        if not all(name in source.lower() for name in names) or is_negated(source) != negated:
-            continue
-        words = overlap(claim, source)
-        if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
-            best = max(best, float(cosine) + words)
-    return best
-
-
 def is_negated(text: str) -> bool:
     """Whether a sentence says something is *not* so; a claim must keep its source's polarity."""
     return bool(_NEGATION.search(text))
@@ -77,29 +57,52 @@ def claim_names(claim: str) -> set[str]:
     return {w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in ENGLISH_STOP_WORDS}
 
 
-def check_sentence(index: SentenceIndex, sentence: str, hits: list[Hit]) -> str | None:
-    """The sentence with a valid citation when supported, else None."""
-    cited = [int(n) for n in CITATION.findall(sentence) if 1 <= int(n) <= len(hits)]
-    for n in cited:
-        if support(index, sentence, hits[n - 1]) > 0:
-            return sentence
-    scores = [support(index, sentence, hit) for hit in hits]
-    if not scores or max(scores) == 0:
-        return None
-    best = int(np.argmax(scores)) + 1
-    return f"{strip_citations(sentence).rstrip('.')} [{best}]."
+class Grounder:
+    """Checks a generated answer sentence by sentence against the chunks it cites."""
 
+    def __init__(self, index: SentenceIndex):
+        self.index = index
 
-def check_answer(index: SentenceIndex, answer: str, hits: list[Hit],
-                 evidence: list[Evidence]) -> Checked:
-    """Remove unsupported sentences; fall back to an extractive answer when too little is left."""
-    sentences = [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
-    kept = [checked for s in sentences if (checked := check_sentence(index, s, hits))]
-    removed = [s for s in sentences if not any(strip_citations(s)[:40] in k for k in kept)]
-    if sentences and kept and len(kept) / len(sentences) >= MIN_KEPT:
-        answer = " ".join(kept) + supporting_lines(kept, evidence)
-        return Checked(answer, grounded=True, fallback=False, kept=len(kept), removed=removed)
-    return Checked(extractive_answer(evidence), grounded=False, fallback=True, removed=removed)
+    def support(self, sentence: str, hit: Hit) -> float:
+        """How well one chunk supports one sentence (0 when it does not)."""
+        claim = strip_citations(sentence)
+        if any(number not in hit.text for number in _NUMBER.findall(claim)):
+            return 0.0
+        sentences, vectors = self.index.sentences(hit)
+        if not sentences:
+            return 0.0
+        cosines = vectors @ self.index.embed(claim)
+        best = 0.0
+        names, negated = claim_names(claim), is_negated(claim)
+        for source, cosine in zip(sentences, cosines):
+            if not all(name in source.lower() for name in names) or is_negated(source) != negated:
+                continue
+            words = overlap(claim, source)
+            if cosine >= STRONG_COSINE or (words >= MIN_OVERLAP and cosine >= MIN_COSINE):
+                best = max(best, float(cosine) + words)
+        return best
+
+    def check_sentence(self, sentence: str, hits: list[Hit]) -> str | None:
+        """The sentence with a valid citation when supported, else None."""
+        cited = [int(n) for n in CITATION.findall(sentence) if 1 <= int(n) <= len(hits)]
+        for n in cited:
+            if self.support(sentence, hits[n - 1]) > 0:
+                return sentence
+        scores = [self.support(sentence, hit) for hit in hits]
+        if not scores or max(scores) == 0:
+            return None
+        best = int(np.argmax(scores)) + 1
+        return f"{strip_citations(sentence).rstrip('.')} [{best}]."
+
+    def check(self, answer: str, hits: list[Hit], evidence: list[Evidence]) -> Checked:
+        """Remove unsupported sentences; fall back to an extractive answer when too little is left."""
+        sentences = [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
+        kept = [checked for s in sentences if (checked := self.check_sentence(s, hits))]
+        removed = [s for s in sentences if not any(strip_citations(s)[:40] in k for k in kept)]
+        if sentences and kept and len(kept) / len(sentences) >= MIN_KEPT:
+            answer = " ".join(kept) + supporting_lines(kept, evidence)
+            return Checked(answer, grounded=True, fallback=False, kept=len(kept), removed=removed)
+        return Checked(extractive_answer(evidence), grounded=False, fallback=True, removed=removed)
 
 
 def supporting_lines(kept: list[str], evidence: list[Evidence], limit: int = 2) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui_common import (chunk_texts, load_tutor_or_stop, model_choice, safe_markdown, show_citations,
-                           verdict)
+from app.rag.chain import Tutor
+from app.rag.result import TutorAnswer, citation_line
+from app.store import describe_store
+from app.ui.common import (badge, chunk_texts, load_tutor_or_stop, model_choice, safe_markdown,
+                           show_citations)
 
 DOMAINS = ["All", "D1", "D2", "D3", "D4", "core"]
 
@@ -21,12 +24,12 @@ def show_message(message: dict) -> None:
             show_result_details(message["result"])
 
 
-def show_result_details(result: dict) -> None:
+def show_result_details(result: TutorAnswer) -> None:
     """Badge, the exam choice and the citation chips under an answer."""
-    if badge := verdict(result):
-        st.markdown(badge)
-    if result.get("choice"):
-        st.markdown(f"**Chosen option(s): {', '.join(result['choice'])}**")
+    if text := badge(result):
+        st.markdown(text)
+    if result.choice:
+        st.markdown(f"**Chosen option(s): {', '.join(result.choice)}**")
     show_citations(result)
 
 
@@ -35,23 +38,24 @@ def history_of(messages: list[dict]) -> list[dict]:
     return [{"role": m["role"], "content": m["content"]} for m in messages[-6:]]
 
 
-def answer(tutor, question: str, history: list[dict], domain: str | None) -> dict:
+def answer(tutor: Tutor, question: str, history: list[dict], domain: str | None) -> TutorAnswer:
     """Stream the answer into the chat bubble, then show the checked answer in its place."""
-    result: dict = {}
+    results: list[TutorAnswer] = []
 
     def tokens():
         for piece in tutor.stream(question, domain=domain, history=history):
-            if isinstance(piece, dict):
-                result.update(piece)
+            if isinstance(piece, TutorAnswer):
+                results.append(piece)
             else:
                 yield piece
 
     bubble = st.empty()
     with bubble.container():
         st.write_stream(tokens())
+    result = results[-1]
     # the grounding check ran on the finished text: what survived replaces the raw stream
-    bubble.markdown(safe_markdown(result.get("answer", "")))
-    result["texts"] = chunk_texts(tutor, result)
+    bubble.markdown(safe_markdown(result.answer))
+    result.texts = chunk_texts(tutor, result)
     return result
 
 
@@ -60,18 +64,16 @@ def export_markdown(messages: list[dict]) -> str:
     lines = ["# MLA Tutor conversation", ""]
     for m in messages:
         lines += [f"**{'You' if m['role'] == 'user' else 'Tutor'}:** {m['content']}", ""]
-        for cite in (m.get("result") or {}).get("citations", []):
-            lines.append(f"- [{cite['n']}] {cite['source']} - {cite['heading']}")
+        for cite in (m["result"].citations if m.get("result") else []):
+            lines.append(f"- {citation_line(cite)}")
         lines.append("")
     return "\n".join(lines)
 
 
-def sidebar(tutor) -> str | None:
+def sidebar(tutor: Tutor) -> str | None:
     """Store facts, domain filter, new chat and export; returns the chosen domain."""
-    from ingest.store import describe_store
-
     st.sidebar.caption(f"Store: {describe_store(tutor.settings)}")
-    st.sidebar.caption(f"Chunks: {tutor.retriever.collection.count()}")
+    st.sidebar.caption(f"Chunks: {tutor.store.count()}")
     st.sidebar.caption(f"Model: {tutor.model}")
     domain = st.sidebar.selectbox("Exam domain", DOMAINS, key="domain")
     if st.sidebar.button("New chat"):
@@ -101,7 +103,7 @@ def render() -> None:
                 st.error(str(exc))
                 return
             show_result_details(result)
-        st.session_state.messages.append({"role": "assistant", "content": result["answer"],
+        st.session_state.messages.append({"role": "assistant", "content": result.answer,
                                           "result": result})
 
 

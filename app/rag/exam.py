@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.evidence import Evidence, SentenceIndex, heading_of
-from app.retrieval import Hit
-from app.text import content_words
+from app.rag.evidence import Evidence, SentenceIndex, heading_of
+from app.rag.retrieval import Hit
+from app.rag.text import content_words
 
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line
 _OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
@@ -58,26 +58,6 @@ TRAP_WEIGHT = 0.8    # "Exam traps" sentences name wrong options as often as rig
 HYPOTHESIS_WEIGHT = 0.5  # weight of "stem + option" read as one statement, against the evidence score
 
 
-def sentence_table(index: SentenceIndex, hits: list[Hit], first_n: int = 1):
-    """All sentences of the hits as parallel lists plus one matrix of their embeddings."""
-    rows, vectors = [], []
-    for n, hit in enumerate(hits, start=first_n):
-        sentences, vecs = index.sentences(hit)
-        rows += [(n, hit, s) for s in sentences]
-        if sentences:
-            vectors.append(vecs)
-    return rows, (np.vstack(vectors) if vectors else np.zeros((0, 1)))
-
-
-def scenario_fit(index: SentenceIndex, stem: str, rows: list, matrix: np.ndarray) -> np.ndarray:
-    """How well each sentence fits the scenario: meaning plus the stem's own words (with heading)."""
-    stem_words = set(content_words(stem))
-    lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}"))) / max(1, len(stem_words))
-                        for _, h, s in rows])
-    fit = np.clip(matrix @ index.embed(stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
-    return fit * np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
-
-
 def distinctive_words(exam: ExamQuestion) -> dict[str, set[str]]:
     """Per option, its content words that neither another option nor the stem uses."""
     words = {letter: set(content_words(text)) for letter, text in exam.options.items()}
@@ -99,34 +79,59 @@ def standardize(values: list[float]) -> np.ndarray:
     return (arr - arr.mean()) / (arr.std() or 1.0)
 
 
-def score_options(index: SentenceIndex, exam: ExamQuestion, hits: list[Hit]) -> list[OptionScore]:
-    """Score every option from two readings of the evidence sentences, put on one scale.
+class OptionScorer:
+    """Scores exam options against the evidence sentences of the retrieved chunks."""
 
-    Evidence score, per sentence s: (cos(option, s) + OPTION_FLOOR + OPTION_TERMS * share of the
-    option's distinctive words in s) * scenario fit of s (see `scenario_fit`); the option keeps the
-    mean of its TOP_N best sentences, the best one shown to the learner as evidence.
-    Hypothesis score: mean of the TOP_N best cos("stem option", s), the question and the option
-    read together as one statement. Both are standardized across the options and added, the
-    hypothesis at HYPOTHESIS_WEIGHT.
-    """
-    rows, matrix = sentence_table(index, hits)
-    if not rows:
-        return [OptionScore(letter, 0.0) for letter in exam.options]
-    fit = scenario_fit(index, exam.stem, rows, matrix)
-    words = [set(content_words(s)) for _, _, s in rows]
-    distinct = distinctive_words(exam)
-    evidence, hypothesis, best = [], [], []
-    for letter, text in exam.options.items():
-        about = np.clip(matrix @ index.embed(text), 0, None) + OPTION_FLOOR
-        values = (about + OPTION_TERMS * option_terms(distinct[letter], words)) * fit
-        top = np.argsort(values)[::-1][:TOP_N]
-        evidence.append(float(values[top].mean()))
-        statement = np.clip(matrix @ index.embed(f"{exam.stem} {text}"), 0, None)
-        hypothesis.append(float(np.sort(statement)[::-1][:TOP_N].mean()))
-        n, hit, sentence = rows[int(top[0])]
-        best.append(Evidence(n, hit.chunk_id, sentence, float(values[top[0]]), heading_of(hit)))
-    total = standardize(evidence) + HYPOTHESIS_WEIGHT * standardize(hypothesis)
-    return [OptionScore(letter, float(score), ev) for letter, score, ev in zip(exam.options, total, best)]
+    def __init__(self, index: SentenceIndex):
+        self.index = index
+
+    def sentence_table(self, hits: list[Hit], first_n: int = 1):
+        """All sentences of the hits as parallel lists plus one matrix of their embeddings."""
+        rows, vectors = [], []
+        for n, hit in enumerate(hits, start=first_n):
+            sentences, vecs = self.index.sentences(hit)
+            rows += [(n, hit, s) for s in sentences]
+            if sentences:
+                vectors.append(vecs)
+        return rows, (np.vstack(vectors) if vectors else np.zeros((0, 1)))
+
+    def scenario_fit(self, stem: str, rows: list, matrix: np.ndarray) -> np.ndarray:
+        """How well each sentence fits the scenario: meaning plus the stem's own words (with heading)."""
+        stem_words = set(content_words(stem))
+        lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}")))
+                            / max(1, len(stem_words)) for _, h, s in rows])
+        fit = np.clip(matrix @ self.index.embed(stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
+        return fit * np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
+
+    def score(self, exam: ExamQuestion, hits: list[Hit]) -> list[OptionScore]:
+        """Score every option from two readings of the evidence sentences, put on one scale.
+
+        Evidence score, per sentence s: (cos(option, s) + OPTION_FLOOR + OPTION_TERMS * share of the
+        option's distinctive words in s) * scenario fit of s (see `scenario_fit`); the option keeps the
+        mean of its TOP_N best sentences, the best one shown to the learner as evidence.
+        Hypothesis score: mean of the TOP_N best cos("stem option", s), the question and the option
+        read together as one statement. Both are standardized across the options and added, the
+        hypothesis at HYPOTHESIS_WEIGHT.
+        """
+        rows, matrix = self.sentence_table(hits)
+        if not rows:
+            return [OptionScore(letter, 0.0) for letter in exam.options]
+        fit = self.scenario_fit(exam.stem, rows, matrix)
+        words = [set(content_words(s)) for _, _, s in rows]
+        distinct = distinctive_words(exam)
+        evidence, hypothesis, best = [], [], []
+        for letter, text in exam.options.items():
+            about = np.clip(matrix @ self.index.embed(text), 0, None) + OPTION_FLOOR
+            values = (about + OPTION_TERMS * option_terms(distinct[letter], words)) * fit
+            top = np.argsort(values)[::-1][:TOP_N]
+            evidence.append(float(values[top].mean()))
+            statement = np.clip(matrix @ self.index.embed(f"{exam.stem} {text}"), 0, None)
+            hypothesis.append(float(np.sort(statement)[::-1][:TOP_N].mean()))
+            n, hit, sentence = rows[int(top[0])]
+            best.append(Evidence(n, hit.chunk_id, sentence, float(values[top[0]]), heading_of(hit)))
+        total = standardize(evidence) + HYPOTHESIS_WEIGHT * standardize(hypothesis)
+        return [OptionScore(letter, float(score), ev)
+                for letter, score, ev in zip(exam.options, total, best)]
 
 
 def choose(scores: list[OptionScore], picks: int) -> list[str]:

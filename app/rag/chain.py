@@ -1,0 +1,161 @@
+"""The answer pipeline: rewrite, retrieve, select evidence, then answer, check and cite.
+
+Correctness comes from the pipeline, not the model: exam questions are decided by scoring options
+against evidence, weak evidence leads to a plain "not in your notes", and every generated answer passes
+the grounding check (app/rag/grounding.py) before the user sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable
+
+from app.config import Settings
+from app.providers import ProviderError, explain_llm_error, is_capable, llm_spec, make_llm, model_name
+from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
+from app.rag.exam import ExamQuestion, OptionScore, OptionScorer, choose, explain, parse_exam
+from app.rag.followup import rewrite_query
+from app.rag.grounding import Grounder
+from app.rag.prompts import format_evidence, make_prompt
+from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text
+from app.rag.result import TutorAnswer, evidence_sentences, make_citations
+from app.rag.retrieval import Hit, HybridRetriever, fuse
+from app.store import Store
+
+
+class EmptyQuestion(ValueError):
+    """The question has no text; str() is the one line shown to the user."""
+
+
+def build_chain(llm: BaseChatModel) -> Runnable:
+    """LCEL chain: tutor prompt -> LLM -> plain text."""
+    return make_prompt() | llm | StrOutputParser()
+
+
+@dataclass
+class Prepared:
+    """Everything decided before the LLM runs."""
+
+    question: str
+    query: str
+    hits: list[Hit]
+    evidence: list[Evidence] = field(default_factory=list)
+    exam: ExamQuestion | None = None
+    refused: bool = False
+    injection: bool = False
+
+    def result(self, answer: str, model: str, **flags) -> TutorAnswer:
+        """The public result object (`tutor ask --json`)."""
+        fields = {"refused": self.refused, **flags}
+        return TutorAnswer(answer=answer, citations=make_citations(self.hits), model=model,
+                           query=self.query, evidence=evidence_sentences(self.evidence), **fields)
+
+
+@dataclass
+class Tutor:
+    """The loaded assistant: settings, retriever and chat model, with the pipeline built once."""
+
+    settings: Settings
+    retriever: HybridRetriever
+    llm: BaseChatModel
+    spec: str = "fake"
+
+    def __post_init__(self):
+        self.model = model_name(self.spec)
+        self.capable = is_capable(self.spec)  # a hosted model may rewrite follow-ups; the bundled one may not
+        index = SentenceIndex(self.retriever.store.embeddings)
+        self.evidence = EvidenceSelector(index)
+        self.scorer = OptionScorer(index)
+        self.grounder = Grounder(index)
+        self.chain = build_chain(self.llm)
+
+    @property
+    def store(self) -> Store:
+        """The store the tutor answers from."""
+        return self.retriever.store
+
+    def prepare(self, question: str, k: int | None = None, domain: str | None = None,
+                history: list[dict] | None = None) -> Prepared:
+        """Rewrite, retrieve, select evidence and decide whether (and how) to answer."""
+        if not question.strip():
+            raise EmptyQuestion("the question is empty: type a question, or paste an exam question "
+                                "with its lettered options")
+        k = k or self.settings.k
+        exam = parse_exam(question)
+        stem = exam.stem if exam else question
+        query = rewrite_query(stem, history, self.llm if self.capable else None)
+        search_text = f"{query} {' '.join(exam.options.values())}" if exam else query
+        hits = self.retriever.search(search_text, k, domain)
+        prepared = Prepared(question, query, hits, exam=exam, injection=is_injection(question))
+        if prepared.injection and not exam:
+            return prepared
+        prepared.refused = is_weak(query, hits, self.retriever.vocabulary(), exam=exam is not None)
+        if not prepared.refused:
+            prepared.evidence = self.evidence.select(query, hits)
+        return prepared
+
+    def ask(self, question: str, k: int | None = None, domain: str | None = None,
+            history: list[dict] | None = None) -> TutorAnswer:
+        """Answer a question from the notes."""
+        result = None
+        for piece in self.stream(question, k, domain, history):
+            result = piece if isinstance(piece, TutorAnswer) else result
+        return result
+
+    def stream(self, question: str, k: int | None = None, domain: str | None = None,
+               history: list[dict] | None = None) -> Iterator[str | TutorAnswer]:
+        """Yield answer text as it comes, then the finished (checked) result."""
+        p = self.prepare(question, k, domain, history)
+        if p.injection and not p.exam:
+            yield INJECTION_REPLY
+            yield p.result(INJECTION_REPLY, self.model, refused=True)
+        elif p.refused:
+            text = refusal_text(p.hits)
+            yield text
+            yield p.result(text, self.model)
+        elif p.exam:
+            yield from self._answer_exam(p)
+        else:
+            yield from self._generate(p)
+
+    def _generate(self, p: Prepared) -> Iterator[str | TutorAnswer]:
+        """Stream the LLM's answer, then run the grounding check on the finished text."""
+        inputs = {"context": format_evidence(p.hits, p.evidence), "question": p.query}
+        parts = []
+        try:
+            for token in self.chain.stream(inputs):
+                parts.append(token)
+                yield token
+        except Exception as exc:  # any provider failure becomes one clear line for the user
+            raise ProviderError(explain_llm_error(self.settings, self.spec, exc)) from None
+        checked = self.grounder.check("".join(parts), p.hits, p.evidence)
+        yield p.result(checked.answer, self.model, grounded=checked.grounded, fallback=checked.fallback)
+
+    def score_exam(self, p: Prepared) -> list[OptionScore]:
+        """Widen retrieval with each option, then score every option against the evidence."""
+        exam = p.exam
+        extra = [self.retriever.search(f"{exam.stem} {text}", 3) for text in exam.options.values()]
+        extra += [self.retriever.search(text, 3) for text in exam.options.values()]
+        seen = {x.chunk_id for x in p.hits}
+        p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in seen]
+        return self.scorer.score(exam, p.hits)
+
+    def _answer_exam(self, p: Prepared) -> Iterator[str | TutorAnswer]:
+        """Choose the best-supported option(s) and explain why each other option loses."""
+        scores = self.score_exam(p)
+        chosen = choose(scores, p.exam.picks)
+        p.evidence = [s.best for s in scores if s.best and s.letter in chosen]
+        text = explain(p.exam, scores, chosen)
+        yield text
+        yield p.result(text, self.model, grounded=True, choice=chosen)
+
+
+def load_tutor(settings: Settings, spec: str | None = None) -> Tutor:
+    """Open the store and build the retriever and chat model named by settings (or `spec`)."""
+    spec = llm_spec(settings, spec)
+    retriever = HybridRetriever(store=Store(settings), k=settings.k)
+    return Tutor(settings, retriever, make_llm(settings, spec), spec)

@@ -1,0 +1,111 @@
+"""Evidence selection: the sentences of the retrieved chunks that best answer a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from app.rag.retrieval import Hit
+from app.rag.text import content_words, overlap, split_sentences
+
+
+W_COSINE, W_TERMS, W_CHUNK = 0.45, 0.25, 0.3  # evidence sentence score weights (dev-set tuned)
+
+
+@dataclass
+class Evidence:
+    """One evidence sentence, tied to its chunk and citation number."""
+
+    n: int
+    chunk_id: str
+    sentence: str
+    score: float
+    heading: str = ""
+
+
+
+class SentenceIndex:
+    """Sentences of chunks with their embeddings, computed once per chunk and kept in memory."""
+
+    def __init__(self, embeddings: Embeddings, max_chunks: int = 4096):
+        self.embeddings = embeddings
+        self._cached = lru_cache(maxsize=max_chunks)(self._embed_chunk)
+
+    def _embed_chunk(self, chunk_id: str, text: str) -> tuple[list[str], np.ndarray]:
+        sentences = split_sentences(body_of(text))
+        if not sentences:
+            return [], np.zeros((0, 1))
+        return sentences, np.asarray(self.embeddings.embed_documents(sentences))
+
+    def sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
+        """A chunk's sentences and their (normalised) embedding rows."""
+        return self._cached(hit.chunk_id, hit.text)
+
+    def embed(self, text: str) -> np.ndarray:
+        """One query vector."""
+        return np.asarray(self.embeddings.embed_query(text))
+
+
+def body_of(chunk_text: str) -> str:
+    """A chunk's text without the 'Title > heading' label that ingest puts first (ingest/chunk.py)."""
+    _, _, rest = chunk_text.partition("\n\n")
+    return rest or chunk_text
+
+
+def heading_of(hit: Hit) -> str:
+    """The heading path a chunk came from."""
+    return str(hit.metadata.get("heading") or hit.metadata.get("title") or "")
+
+
+class EvidenceSelector:
+    """Picks the sentences of retrieved chunks that best answer a question."""
+
+    def __init__(self, index: SentenceIndex):
+        self.index = index
+
+    def score_sentences(self, query: str, hits: list[Hit]) -> list[Evidence]:
+        """Every sentence of every hit, scored by meaning, shared terms and how relevant its chunk is."""
+        qvec = self.index.embed(query)
+        top_rrf = max((h.rrf for h in hits), default=0.0) or 1.0
+        scored = []
+        for n, hit in enumerate(hits, start=1):
+            sentences, vectors = self.index.sentences(hit)
+            if not sentences:
+                continue
+            # a sentence inherits some relevance from its chunk: "File mode downloads ..." says little
+            # on its own but sits in the section the question is about
+            chunk = hit.rrf / top_rrf if hit.rrf else 0.5
+            heading = heading_of(hit)
+            for sentence, cosine in zip(sentences, vectors @ qvec):
+                score = (W_COSINE * float(cosine) + W_TERMS * overlap(query, f"{heading} {sentence}")
+                         + W_CHUNK * chunk)
+                scored.append(Evidence(n, hit.chunk_id, sentence, score, heading))
+        return sorted(scored, key=lambda e: e.score, reverse=True)
+
+    def select(self, query: str, hits: list[Hit], limit: int = 4, per_chunk: int = 2,
+               min_ratio: float = 0.8) -> list[Evidence]:
+        """The best `limit` sentences (scoring at least `min_ratio` of the best), at most `per_chunk`
+        from one chunk, without near-repeats."""
+        chosen: list[Evidence] = []
+        scored = self.score_sentences(query, hits)
+        floor = scored[0].score * min_ratio if scored else 0.0
+        for ev in (e for e in scored if e.score >= floor):
+            same_chunk = sum(c.chunk_id == ev.chunk_id for c in chosen)
+            repeat = any(overlap(ev.sentence, c.sentence) > 0.8 for c in chosen)
+            if same_chunk < per_chunk and not repeat:
+                chosen.append(ev)
+            if len(chosen) == limit:
+                break
+        return chosen
+
+
+def query_coverage(query: str, hits: list[Hit]) -> float:
+    """Share of the query's content words found anywhere in the retrieved chunks."""
+    words = set(content_words(query))
+    if not words:
+        return 0.0
+    found = set(content_words(" ".join(h.text for h in hits)))
+    return len(words & found) / len(words)

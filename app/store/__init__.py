@@ -1,0 +1,148 @@
+"""The store: Chroma (dense vectors) and BM25 (words) over the same chunks, opened as one object."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from app.config import Settings
+from app.providers import make_embeddings
+from app.store.bm25 import Bm25Index, bm25_dir, save_bm25
+from app.store.chroma import (describe_store, drop_collection, get_all, make_client, open_collection,
+                              stored_files, write_manifest)
+from app.store.errors import StoreBusy, StoreDamaged, StoreError, StoreMismatch, StoreUnavailable
+from app.store.lock import writer_lock
+from app.store.sources import source_of
+
+__all__ = ["Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "StoreUnavailable",
+           "describe_store", "source_of", "writer_lock"]
+
+
+class Store:
+    """One store: its Chroma collection, a LangChain vector store over it and the BM25 index."""
+
+    def __init__(self, settings: Settings, client=None, embeddings: Embeddings | None = None):
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.collection = open_collection(settings, self.client)
+        self._embeddings = embeddings
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """The embedding model the store was built with (loaded on first use)."""
+        return self._embeddings or make_embeddings(self.settings)
+
+    @cached_property
+    def vectorstore(self) -> Chroma:
+        """LangChain's Chroma wrapper over our collection, with our embedding model."""
+        return Chroma(client=self.client, collection_name=self.settings.collection,
+                      embedding_function=self.embeddings)
+
+    @cached_property
+    def bm25(self) -> Bm25Index:
+        """The persisted BM25 index, rebuilt once when it does not match the collection.
+
+        It can lag behind when an ingest was killed, or when another machine ingested into a shared
+        Chroma server. While an ingest holds the writer lock, the current index is used as it is:
+        that ingest rebuilds it when done.
+        """
+        index = Bm25Index(bm25_dir(self.settings))
+        if len(index.ids) != self.count():
+            try:
+                with writer_lock(self.settings):
+                    self.rebuild_bm25()
+            except StoreBusy:
+                return index
+            index = Bm25Index(bm25_dir(self.settings))
+        return index
+
+    def count(self) -> int:
+        """How many chunks the store holds."""
+        return self.collection.count()
+
+    def dense(self, query: str, k: int, where: dict | None = None) -> list[tuple[Document, float]]:
+        """Nearest chunks with their cosine similarity (the collection uses cosine space)."""
+        pairs = self.vectorstore.similarity_search_with_score(query, k=k, filter=where)
+        return [(doc, 1.0 - dist) for doc, dist in pairs]
+
+    def fetch(self, ids: list[str], where: dict | None = None) -> list[Document]:
+        """Stored chunks by id, in the order asked (missing or filtered-out ids are left out)."""
+        if not ids:
+            return []
+        got = self.collection.get(ids=ids, where=where, include=["documents", "metadatas"])
+        by_id = {cid: Document(page_content=doc, metadata=meta, id=cid)
+                 for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[cid] for cid in ids if cid in by_id]
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        """The stored text of chunks, by chunk id."""
+        return {doc.id: doc.page_content for doc in self.fetch(ids)}
+
+    def all_chunks(self) -> list[Document]:
+        """Every stored chunk (paged; for practice generation and listings)."""
+        data = get_all(self.collection, ["documents", "metadatas"])
+        return [Document(page_content=doc, metadata=meta, id=cid)
+                for cid, doc, meta in zip(data["ids"], data["documents"], data["metadatas"])]
+
+    def documents(self) -> list[dict]:
+        """Every stored document with its chunk count, title and domain (for the UI and CLI)."""
+        docs: dict[str, dict] = {}
+        for meta in get_all(self.collection, ["metadatas"])["metadatas"]:
+            doc = docs.setdefault(meta["source"], {"source": meta["source"], "title": meta.get("title"),
+                                                   "domain": meta.get("domain"), "chunks": 0})
+            doc["chunks"] += 1
+        return sorted(docs.values(), key=lambda d: d["source"])
+
+    def files(self) -> dict[str, dict]:
+        """Per source: file hashes, expected and actual chunk count and chunk ids."""
+        return stored_files(self.collection)
+
+    def upsert(self, ids: list[str], texts: list[str], metadatas: list[dict],
+               vectors: list[list[float]]) -> None:
+        """Add or replace chunks with their precomputed vectors."""
+        self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
+
+    def restamp(self, ids: list[str], metadatas: list[dict]) -> None:
+        """New metadata for chunks whose text is unchanged."""
+        self.collection.update(ids=ids, metadatas=metadatas)
+
+    def ids_of(self, source: str) -> list[str]:
+        """The chunk ids of one source."""
+        return self.collection.get(where={"source": source}, include=[])["ids"]
+
+    def all_ids(self) -> list[str]:
+        """Every chunk id in the store."""
+        return get_all(self.collection, [])["ids"]
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove chunks by id."""
+        if ids:
+            self.collection.delete(ids=ids)
+
+    def delete_source(self, source: str) -> int:
+        """Remove one document's chunks (under the writer lock); returns how many were removed."""
+        with writer_lock(self.settings, timeout=30):
+            ids = self.ids_of(source)
+            self.delete(ids)
+            self.commit()
+        return len(ids)
+
+    def rebuild_bm25(self) -> None:
+        """Rebuild the persisted BM25 index from the stored chunks (call under the writer lock)."""
+        data = get_all(self.collection, ["documents"])
+        save_bm25(bm25_dir(self.settings), data["ids"], data["documents"])
+        self.__dict__.pop("bm25", None)
+
+    def commit(self) -> None:
+        """After a write: refresh the manifest and the BM25 index (call under the writer lock)."""
+        write_manifest(self.settings, self.files())
+        self.rebuild_bm25()
+
+    def drop(self) -> None:
+        """Delete the whole collection and reopen it empty."""
+        drop_collection(self.settings, self.client)
+        self.collection = open_collection(self.settings, self.client)
+        self.__dict__.pop("vectorstore", None)

@@ -1,0 +1,28 @@
+"""Summaries of eval rows: the mean of every metric per system, with refusal and latency figures."""
+
+from __future__ import annotations
+
+from evals import metrics as m
+
+SYSTEMS = ("ours", "bm25", "dense", "tutorial")
+
+
+def summarize(rows: list[dict], system: str) -> dict[str, float]:
+    """Mean of every metric over the rows it applies to, plus refusal and latency figures."""
+    values: dict[str, list[float]] = {}
+    for row in rows:
+        for name, value in row["metrics"].get(system, {}).items():
+            values.setdefault(name, []).append(value)
+    summary = {name: sum(v) / len(v) for name, v in values.items()}
+    if "leaks" in values:
+        summary["leaks"] = sum(values["leaks"])  # a count, not a mean: any leak is one too many
+    graded = [r for r in rows if r["expect"] in ("answer", "refuse")]
+    if system == "ours":
+        predicted = [r["result"]["refused"] for r in graded]
+        summary |= m.percentiles([r["latency_s"] for r in rows])
+    elif system == "tutorial" and all("tutorial_refused" in r for r in graded):
+        predicted = [r["tutorial_refused"] for r in graded]
+    else:
+        return summary
+    summary |= m.refusal_scores([r["expect"] == "refuse" for r in graded], predicted)
+    return summary
