@@ -28,8 +28,15 @@ class EvalRun:
     gate_section: str | None = None  # the table of evals/gates.toml these items are checked against
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def norm_source(source: str) -> str:
-    """A stored source path in the dataset's form ('corpus/...'), whatever the working directory."""
+    """A stored source path in the dataset's form ('corpus/...', 'evals/fixtures/...'): relative to the
+    repository when it lies inside it, else from its 'corpus/' folder on, else as stored."""
+    root = ROOT.as_posix() + "/"
+    if source.startswith(root):
+        return source[len(root):]
     marker = source.find("corpus/")
     return source[marker:] if marker >= 0 else source
 

@@ -20,11 +20,10 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.retrieval import Hit
-from app.rag.text import CITATION, overlap, split_sentences, strip_citations
+from app.rag.text import CITATION, overlap, split_sentences, stop_words, strip_citations
 
 MIN_OVERLAP = 0.7
 MIN_COSINE = 0.6
@@ -54,7 +53,7 @@ def is_negated(text: str) -> bool:
 def claim_names(claim: str) -> set[str]:
     """Capitalised words and acronyms in a claim, lower-cased, skipping the sentence's first word."""
     words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", claim)
-    return {w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in ENGLISH_STOP_WORDS}
+    return {w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in stop_words()}
 
 
 class Grounder:

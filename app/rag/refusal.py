@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from app.rag.evidence import query_coverage
 from app.rag.retrieval import Hit
+from app.rag.text import stop_words
 
 # Refusal thresholds, calibrated on the dev set's answerable and out-of-scope items (evals/README.md).
 REFUSE_COSINE = 0.38    # best dense similarity below this: the notes are about something else
@@ -41,7 +41,7 @@ def unknown_names(query: str, vocabulary: frozenset[str]) -> list[str]:
     """Capitalised names in the question that no note ever uses (another cloud's product, say)."""
     if not vocabulary:
         return []
-    names = [w for w in _NAME.findall(query) if w.lower() not in ENGLISH_STOP_WORDS]
+    names = [w for w in _NAME.findall(query) if w.lower() not in stop_words()]
     return [w for w in names if w.lower() not in vocabulary]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+STOP_WORDS_FILE = Path(__file__).parent / "data" / "stopwords_en.txt"
 
 CITATION = re.compile(r"\[(\d+)\]")
 _WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
@@ -13,10 +15,17 @@ _LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
 
 
+@cache
+def stop_words() -> frozenset[str]:
+    """English stop words (scikit-learn's list, kept as data: importing scikit-learn costs seconds)."""
+    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def content_words(text: str) -> list[str]:
     """Lower-case words without stopwords, with a naive plural strip so 'endpoints' meets 'endpoint'."""
     words = _WORD.findall(text.lower())
-    return [_singular(w) for w in words if w not in ENGLISH_STOP_WORDS and len(w) > 1]
+    return [_singular(w) for w in words if w not in stop_words() and len(w) > 1]
 
 
 def _singular(word: str) -> str:
