@@ -16,6 +16,13 @@ from app.providers import ProviderError
 from app.rag.chain import EmptyQuestion, Tutor, load_tutor
 from app.rag.result import TutorAnswer, citation_line, verdict
 from app.store import Store, StoreError
+from app.study.bank import shipped_questions
+from app.study.flashcards import export_apkg, export_csv
+from app.study.library import StudyMaterial, material_from_store
+from app.study.mock import EXAM_MINUTES, EXAM_QUESTIONS, MockTimer, draw_mock
+from app.study.plan import study_plan
+from app.study.practice import Progress
+from app.study.terminal import finish_mock, plan_text, practise, report_text, take_mock
 from ingest.index import ingest_paths
 
 app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
@@ -177,6 +184,80 @@ def ui(port: Annotated[int, typer.Option(help="Port for the web UI")] = 8501,
     # exec, not a child process: SIGTERM and Ctrl-C reach the Streamlit server itself, so it never
     # outlives `tutor ui` holding the port
     os.execve(sys.executable, command, env)
+
+
+def study_setup(settings) -> tuple[Progress, StudyMaterial]:
+    """The progress file next to the store and the store's generated questions and flashcards."""
+    try:
+        return Progress(settings.store_path.parent / "practice.sqlite"), material_from_store(Store(settings))
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def read_line(prompt: str) -> str | None:
+    """One line from the user, None at end of input."""
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+@app.command()
+def practice(questions: Annotated[int, typer.Option(help="How many questions")] = 10,
+             domain: Annotated[Optional[list[str]], typer.Option(help="Only these domains (D1-D4, core, notes)")] = None,
+             source: Annotated[str, typer.Option(help="all, bank (exam-style) or notes (generated from your notes)")] = "all") -> None:
+    """A practice quiz in the terminal with feedback; reviews are scheduled with FSRS."""
+    if source not in ("all", "bank", "notes"):
+        fail(f"--source must be all, bank or notes, not {source!r}")
+    progress, stuff = study_setup(settings_from())
+    bank = (shipped_questions() if source != "notes" else []) + (stuff.questions if source != "bank" else [])
+    picked = progress.pick(bank, domain or [], questions)
+    if not picked:
+        fail("no questions for these choices: ingest notes (tutor ingest) or pick other domains")
+    right = practise(picked, progress, stuff.chunks, read_line, typer.echo)
+    typer.echo(f"\n{right} right; run `tutor plan` to see what to review next.")
+
+
+@app.command()
+def mock(questions: Annotated[int, typer.Option(help="How many questions (the exam has 65)")] = EXAM_QUESTIONS,
+         minutes: Annotated[Optional[float], typer.Option(help="Time limit (default: the exam's pace, 2 minutes a question)")] = None) -> None:
+    """A timed mock exam in the terminal: no feedback until the end, then a score report."""
+    if not 1 <= questions <= EXAM_QUESTIONS or (minutes is not None and minutes <= 0):
+        fail(f"--questions must be 1-{EXAM_QUESTIONS} and --minutes above 0")
+    progress, stuff = study_setup(settings_from())
+    drawn = draw_mock(shipped_questions() + stuff.questions, questions)
+    timer = MockTimer(minutes or EXAM_MINUTES * questions / EXAM_QUESTIONS)
+    typer.echo(f"{len(drawn)} questions, {timer.minutes:g} minutes. No feedback until the end.")
+    answers = take_mock(drawn, timer, read_line, typer.echo)
+    typer.echo(report_text(finish_mock(drawn, answers, timer, progress), stuff.chunks))
+
+
+@app.command()
+def plan(items: Annotated[int, typer.Option(help="How many items")] = 12) -> None:
+    """What to review next: FSRS due dates first, weak domains first, each with its note section."""
+    progress, stuff = study_setup(settings_from())
+    typer.echo(plan_text(study_plan(progress, shipped_questions() + stuff.questions, stuff.flashcards,
+                                    stuff.chunks, limit=items)))
+
+
+flashcards_app = typer.Typer(help="Flashcards from your notes (term -> definition and decision rules, cited).",
+                             no_args_is_help=True)
+app.add_typer(flashcards_app, name="flashcards")
+
+
+@flashcards_app.command("export")
+def flashcards_export(out: Annotated[Path, typer.Option(help="Output file: .apkg (Anki) or .csv")] = Path("mla-tutor.apkg")) -> None:
+    """Export the flashcards to an Anki package (.apkg) or CSV."""
+    if out.suffix.lower() not in (".apkg", ".csv"):
+        fail(f"{out}: the file name must end in .apkg (Anki) or .csv")
+    _, stuff = study_setup(settings_from())
+    if not stuff.flashcards:
+        fail("no flashcards: the store has no notes with definitions, tables or rules (run tutor ingest)")
+    try:
+        count = (export_apkg if out.suffix.lower() == ".apkg" else export_csv)(stuff.flashcards, out)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror or exc})")
+    typer.echo(f"{count} flashcards written to {out}")
 
 
 def main() -> None:

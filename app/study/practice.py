@@ -1,58 +1,66 @@
-"""Practice sessions: grading, and a spaced-repetition schedule kept in SQLite.
+"""Practice sessions: grading, the answer history and the FSRS schedule in one SQLite file.
 
-Scheduling is a Leitner system: a correct answer moves a question up one box, a miss sends it back to
-box 0; sessions draw low boxes first and give weak domains more questions.
+A session draws due reviews first (oldest due date first), then questions never seen, weak domains
+first, then the ones due soonest.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
-import time
+from datetime import datetime
 from pathlib import Path
 
-from app.study.bank import Question
+from fsrs import Card
 
-BOXES = 5
+from app.study.bank import Question
+from app.study.history import MockHistory
+from app.study.schedule import Schedule, rating_for, utc_now
 
 
 class Progress:
-    """Answers and Leitner boxes in a local SQLite file (survives restarts)."""
+    """Answers and FSRS cards in a local SQLite file (survives restarts)."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), check_same_thread=False)
         self.db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT, domain TEXT, correct INTEGER, at REAL)")
-        self.db.execute("CREATE TABLE IF NOT EXISTS boxes (question TEXT PRIMARY KEY, box INTEGER)")
         self.db.commit()
+        self.schedule = Schedule(self.db)
+        self.schedule.migrate_leitner()
+        self.mocks = MockHistory(self.db)
 
-    def record(self, question: Question, correct: bool) -> None:
-        """Store one answer and move the question between boxes."""
-        box = self.box(question.id)
-        new_box = min(box + 1, BOXES - 1) if correct else 0
+    def record(self, question: Question, correct: bool, guessed: bool = False,
+               when: datetime | None = None) -> Card:
+        """Store one answer and reschedule the question (right: Good, guessed: Hard, miss: Again)."""
+        when = when or utc_now()
         with self.db:
             self.db.execute("INSERT INTO answers VALUES (?, ?, ?, ?)",
-                            (question.id, question.domain, int(correct), time.time()))
-            self.db.execute("INSERT OR REPLACE INTO boxes VALUES (?, ?)", (question.id, new_box))
-
-    def box(self, question_id: str) -> int:
-        """The Leitner box of a question (unseen questions start in box 1, after misses)."""
-        row = self.db.execute("SELECT box FROM boxes WHERE question = ?", (question_id,)).fetchone()
-        return row[0] if row else 1
+                            (question.id, question.domain, int(correct), when.timestamp()))
+        return self.schedule.review(question.id, "question", question.domain, rating_for(correct, guessed), when)
 
     def domain_accuracy(self) -> dict[str, float]:
         """Share of correct answers per domain over all sessions."""
         rows = self.db.execute("SELECT domain, AVG(correct) FROM answers GROUP BY domain").fetchall()
         return {domain: float(acc) for domain, acc in rows}
 
-    def pick(self, bank: list[Question], domains: list[str], count: int, seed: int | None = None) -> list[Question]:
-        """A session: low boxes first, and weak domains weighted up; ties broken at random."""
-        rng = random.Random(seed)
+    def pick(self, bank: list[Question], domains: list[str], count: int, seed: int | None = None,
+             when: datetime | None = None) -> list[Question]:
+        """A session: due reviews first, then new questions of weak domains, then the next due."""
+        rng, when = random.Random(seed), when or utc_now()
         accuracy = self.domain_accuracy()
+        cards = self.schedule.cards("question")
         pool = [q for q in bank if not domains or q.domain in domains]
-        # lower key = sooner: box first, then domain accuracy (weak domains first), then chance
-        keyed = sorted(pool, key=lambda q: (self.box(q.id), accuracy.get(q.domain, 0.5), rng.random()))
-        return keyed[:count]
+
+        def order(q: Question) -> tuple:
+            card = cards.get(q.id)
+            if card and card[1].due <= when:
+                return (0, card[1].due.timestamp(), 0.0)
+            if not card:
+                return (1, accuracy.get(q.domain, 0.5), rng.random())
+            return (2, card[1].due.timestamp(), 0.0)
+
+        return sorted(pool, key=order)[:count]
 
 
 def grade(question: Question, picked: list[str]) -> bool:

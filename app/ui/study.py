@@ -1,0 +1,61 @@
+"""Shared pieces of the study pages (practice, mock exam, flashcards, plan): the progress file,
+the store's generated material, links to note sections and the per-domain recall line.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import streamlit as st
+
+from app.store import Store
+from app.study.bank import Question, shipped_questions
+from app.study.library import StudyMaterial, material_from_store
+from app.study.practice import Progress
+from app.ui.common import settings
+
+NOTE_PAGE = "note"  # url path of page_note.py (see main.py)
+
+
+def progress_store() -> Progress:
+    """The SQLite progress file next to the store (answers, FSRS cards, mock exams)."""
+    return Progress(settings().store_path.parent / "practice.sqlite")
+
+
+def material() -> StudyMaterial:
+    """Questions and flashcards generated from the store's current chunks (rebuilt when they change)."""
+    return material_from_store(Store(settings()))
+
+
+def practice_bank(origin: str = "All") -> list[Question]:
+    """Shipped exam-style questions and/or questions generated from the stored notes."""
+    shipped = [] if origin == "Generated from your notes" else shipped_questions()
+    generated = [] if origin == "Exam-style bank" else material().questions
+    return shipped + generated
+
+
+def plain(text: str) -> str:
+    """Text safe inside Markdown: no HTML, links, images or emphasis."""
+    return re.sub(r"([\\`*_{}\[\]()<>#|!])", r"\\\1", text)
+
+
+def note_link(label: str, chunk_id: str) -> str:
+    """A Markdown link to the note-section page (plain label when the section is unknown)."""
+    if not chunk_id:
+        return plain(label)
+    return f"[{plain(label)}]({NOTE_PAGE}?chunk={quote(chunk_id)})"
+
+
+def recall_line(progress: Progress, items: set[str] | None = None) -> str:
+    """"Recall now (FSRS): D1 82 % (12 cards) · ...", or a hint when nothing was reviewed yet."""
+    by_domain = progress.schedule.retrievability_by_domain(items)
+    if not by_domain:
+        return "Recall now (FSRS): nothing reviewed yet."
+    return "Recall now (FSRS): " + " · ".join(f"{d or '-'} {r:.0%} ({n} cards)" for d, (r, n) in by_domain.items())
+
+
+def question_citation(question: Question) -> str:
+    """Where a generated question's answer comes from: the sentence and its note section, linked."""
+    where = " > ".join(filter(None, [question.sources[0] if question.sources else "", question.heading]))
+    return f"From your notes: \"{plain(question.evidence)}\" ({note_link(where, question.chunk_id)})"
