@@ -8,6 +8,7 @@ content, so the set of ids is the cache key: an unchanged store is never read tw
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -65,3 +66,19 @@ def section_for(question: Question, chunks: list[Document]) -> Document | None:
     words = set(content_words(question.question + " " + " ".join(question.choices[a] for a in question.answer)))
     candidates = [c for c in chunks if any(same_source(str(c.metadata.get("source")), s) for s in question.sources)]
     return max(candidates, key=lambda c: len(words & set(content_words(body_of(c.page_content)))), default=None)
+
+
+def quality_summary(material: StudyMaterial, sample: int = 10, seed: int = 0) -> str:
+    """Facts read, questions shown, rejections by reason and `sample` random questions quoted."""
+    shown = Counter(q.origin for q in material.questions)
+    lines = [f"candidate questions generated: {material.facts}",
+             f"shown after the checks: {len(material.questions)} ({', '.join(f'{k} {v}' for k, v in sorted(shown.items()))})",
+             f"rejected: {sum(material.rejected.values())}"]
+    lines += [f"  {count:4d}  {reason}" for reason, count in material.rejected.most_common()]
+    lines.append(f"flashcards: {len(material.flashcards)}")
+    rng = random.Random(seed)
+    for q in rng.sample(material.questions, min(sample, len(material.questions))):
+        lines += ["", f"[{q.origin}] {q.question}"]
+        lines += [f"  {'*' if k in q.answer else ' '} {k}) {v}" for k, v in q.choices.items()]
+        lines.append(f"  source: \"{q.evidence}\" ({q.sources[0]} > {q.heading})")
+    return "\n".join(lines)

@@ -19,7 +19,7 @@ MAX_LENGTH_GAP = 15
 
 def stem_problem(stem: str) -> str | None:
     """Why a stem is not a real question, or None."""
-    if not stem.endswith(("?", "?\"")) or not re.search(r"\b(which|what)\b", stem.lower()):
+    if not stem.endswith("?") or not re.search(r"\b(which|what)\b", stem.lower()):
         return "stem not a question"
     if not 20 <= len(stem) <= 320 or re.search(r"[|*`]|\s{2}", stem):
         return "stem not a question"
@@ -71,6 +71,8 @@ def leaks(stem: str, answer: str, distractors: list[str]) -> bool:
 def question_problem(stem: str, answer: str, distractors: list[str], evidence: str,
                      wrong: list[str], section: str = "") -> str | None:
     """The first reason a generated question must not be shown, or None when it passes every check."""
+    if reason := unreadable(answer):
+        return f"unreadable option ({reason})"
     if len(distractors) < 3:
         return "too few same-kind distractors"
     return (stem_problem(stem) or options_problem(answer, [answer, *distractors])

@@ -75,7 +75,7 @@ def need_facts(chunk: Document, header: list[str], rows: list[list[str]], vocab:
         kind = vocab.kind_of(answer, hint)
         noun = choice_noun(header[1], kind)
         if clean(header[0]).lower() == "question" or need.endswith("?"):
-            stem = f"Which {noun} answers the question \"{need.rstrip('?')}?\""
+            stem = f"Which {noun} answers this question: {lower_first(need.rstrip('?'))}?"
         else:
             stem = f"Which {noun} fits this {clean(header[0]).lower()}: {lower_first(need)}?"
         facts.append(Fact("table", stem, answer, kind, row_text(header, row), chunk, need=need,
@@ -113,7 +113,7 @@ def property_stem(noun: str, column: str, value: str) -> str:
     if label in {"choose it when", "when to use", "use when"}:
         return f"Which {noun} should you choose for this case: {value}?"
     if label == "what it is for":
-        return f"Which {noun} is for {value}?"
+        return f"Which {noun} matches this purpose: {value}?"
     if label.startswith("wrong choice when"):
         return f"Which {noun} is the wrong choice when {value}?"
     if len(label.split()) > 3:

@@ -160,7 +160,7 @@ def unreadable(option: str) -> str | None:
     text = clean(option)
     if not text or "|" in option or text.endswith(":"):
         return "raw cell"
-    if re.search(r",|;| or | and |/ ", _PAREN.sub("", text)) or text.count("(") != text.count(")"):
+    if re.search(r"[,;]", text) or re.search(r" or | and |/ ", _PAREN.sub("", text)) or text.count("(") != text.count(")"):
         return "raw cell"  # a list of several things is a table cell, not one answer
     if len(text) > 80 or len(text.split()) > 12:
         return "option too long"
