@@ -56,6 +56,28 @@ def answer_sentences(answer: str) -> list[str]:
     return [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
 
 
+def first_sentence_term(answer: str, groups: list[list[str]]) -> float:
+    """1.0 when the answer's first claim sentence holds a term of any required group (it answers
+    straight away), else 0.0."""
+    sentences = answer_sentences(answer)
+    first = sentences[0].lower() if sentences else ""
+    return float(any(term.lower() in first for group in groups for term in group))
+
+
+ARTEFACTS = {  # things that must never reach a learner: leftovers of Markdown, tables, PDFs, prompts
+    "markdown rule": re.compile(r"(?:^|\s)(?:-{3,}|\*{3,}|_{3,}|={3,})(?=\s|$)", re.MULTILINE),
+    "table pipe": re.compile(r"\|"),
+    "heading residue": re.compile(r"(?:^|\s)#{1,6}\s", re.MULTILINE),
+    "footnote digits": re.compile(r"[a-z]{2}[.,;:]\d{1,2}(?=\s+[A-Z]|$)", re.MULTILINE),
+    "prompt tag": re.compile(r"</?\s*(?:notes|context|question)\s*>", re.IGNORECASE),
+}
+
+
+def artefacts(answer: str) -> list[str]:
+    """Names of the artefacts found in an answer (empty when it is clean)."""
+    return [name for name, pattern in ARTEFACTS.items() if pattern.search(answer)]
+
+
 def faithfulness(answer: str, contexts: list[str]) -> float:
     """Share of answer sentences whose content words occur (>= 70%) in the retrieved context."""
     sentences = answer_sentences(answer)

@@ -9,9 +9,9 @@ from pathlib import Path
 from evals.datasets import TEST_SET
 from evals.summary import summarize
 
-HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "faithfulness",
-            "citation_validity", "refusal_precision", "refusal_recall", "false_refusal", "leaks",
-            "latency_p50", "latency_p95")
+HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "first_sentence",
+            "faithfulness", "citation_validity", "refusal_precision", "refusal_recall", "false_refusal",
+            "leaks", "artefacts", "latency_p50", "latency_p95")
 GATES_FILE = Path(__file__).parent / "gates.toml"
 
 

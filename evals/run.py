@@ -49,6 +49,8 @@ def score_answer(item: Item, answer: str, contexts: list[str], refused: bool,
         scores["mc_accuracy"] = m.choice_correct(choice, item.answer or [])
     if item.required_terms and item.kind in ("open", "followup"):
         scores["term_recall"] = m.term_recall(answer, item.required_terms)
+        scores["first_sentence"] = m.first_sentence_term(answer, item.required_terms)
+    scores["artefacts"] = float(bool(m.artefacts(answer)))
     if item.expect == "answer" and not refused:
         scores["faithfulness"] = m.faithfulness(answer, contexts)
         scores["citation_validity"] = m.citation_validity(answer, contexts)
@@ -69,14 +71,21 @@ def ask_ours(tutor: Tutor, item: Item) -> dict:
             "contexts": [by_id.get(i, "") for i in ids]}
 
 
+def retrieved_order(result: dict) -> list[dict]:
+    """Every retrieved source of an answer in retrieval order: the cited ones (`citations`, numbered by
+    first use) and the rest (`more_sources`), sorted back by their retrieval rank."""
+    sources = result["citations"] + result.get("more_sources", [])
+    return sorted(sources, key=lambda c: c.get("rank") or c["n"])
+
+
 def run_item(tutor: Tutor, item: Item, tutorial: TutorialPipeline | None, k: int) -> dict:
     """One results row: our full answer object, retrieved ids, every metric, and the baselines."""
     ours = ask_ours(tutor, item)
     result = ours["result"]
     row = {"id": item.id, "domain": item.domain, "kind": item.kind, "expect": item.expect,
-           "result": result, "retrieved": [c["chunk_id"] for c in result["citations"]],
+           "result": result, "retrieved": [c["chunk_id"] for c in retrieved_order(result)],
            "latency_s": ours["latency_s"], "relevant": item.relevant_sources or []}
-    row["sources"] = {"ours": [norm_source(c["source"]) for c in result["citations"][:k]]}
+    row["sources"] = {"ours": [norm_source(c["source"]) for c in retrieved_order(result)[:k]]}
     row["metrics"] = {"ours": score_answer(item, result["answer"], ours["contexts"], result["refused"],
                                            result.get("choice"))}
     query = item.prompt()

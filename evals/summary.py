@@ -14,8 +14,9 @@ def summarize(rows: list[dict], system: str) -> dict[str, float]:
         for name, value in row["metrics"].get(system, {}).items():
             values.setdefault(name, []).append(value)
     summary = {name: sum(v) / len(v) for name, v in values.items()}
-    if "leaks" in values:
-        summary["leaks"] = sum(values["leaks"])  # a count, not a mean: any leak is one too many
+    for count in ("leaks", "artefacts"):  # counts, not means: any one is one too many
+        if count in values:
+            summary[count] = sum(values[count])
     graded = [r for r in rows if r["expect"] in ("answer", "refuse")]
     if system == "ours":
         predicted = [r["result"]["refused"] for r in graded]

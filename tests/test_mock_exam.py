@@ -104,7 +104,7 @@ def test_ten_question_mock_with_a_short_timer_reaches_its_report(mock_env):
     assert not at.exception and at.header[0].value == "Score report"
     assert any("of 10 correct" in m.value and "pass mark 720" in m.value for m in at.markdown)
     assert [s.value for s in at.subheader][:2] == ["By domain", "By task statement"]
-    assert sum(at.dataframe[0].value["questions"]) == 10
+    assert sum(at.table[0].value["questions"]) == 10
     button(at, "New mock exam").click().run()
     assert any("Readiness trend" == s.value for s in at.subheader)  # the attempt is in the history
 

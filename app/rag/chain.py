@@ -16,13 +16,14 @@ from langchain_core.runnables import Runnable
 
 from app.config import Settings
 from app.providers import ProviderError, explain_llm_error, is_capable, llm_spec, make_llm, model_name
+from app.rag.card import Card, build_card, store_rarity
 from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
 from app.rag.exam import ExamQuestion, OptionScore, OptionScorer, choose, explain, parse_exam
 from app.rag.followup import rewrite_query
 from app.rag.grounding import Grounder
 from app.rag.prompts import format_evidence, make_prompt
-from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text
-from app.rag.result import TutorAnswer, evidence_sentences, make_citations
+from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text, store_scale
+from app.rag.result import TutorAnswer, evidence_sentences, keep_used_citations, make_citations
 from app.rag.retrieval import Hit, HybridRetriever, fuse
 from app.store import Store
 
@@ -47,12 +48,15 @@ class Prepared:
     exam: ExamQuestion | None = None
     refused: bool = False
     injection: bool = False
+    card: Card | None = None  # the answer card of an open question (app/rag/card.py)
 
     def result(self, answer: str, model: str, **flags) -> TutorAnswer:
-        """The public result object (`tutor ask --json`)."""
+        """The public result object (`tutor ask --json`): only the sources the answer cites stay in
+        `citations`, renumbered by first use; the others go to `more_sources`."""
         fields = {"refused": self.refused, **flags}
-        return TutorAnswer(answer=answer, citations=make_citations(self.hits), model=model,
-                           query=self.query, evidence=evidence_sentences(self.evidence), **fields)
+        return keep_used_citations(TutorAnswer(
+            answer=answer, citations=make_citations(self.hits), model=model, query=self.query,
+            evidence=evidence_sentences(self.evidence), **fields))
 
 
 @dataclass
@@ -93,9 +97,16 @@ class Tutor:
         prepared = Prepared(question, query, hits, exam=exam, injection=is_injection(question))
         if prepared.injection and not exam:
             return prepared
-        prepared.refused = is_weak(query, hits, self.retriever.vocabulary(), exam=exam is not None)
+        scale, words = store_scale(self.store, self.evidence.index), self.retriever.vocabulary()
+        if exam:  # the exam path retrieves and scores its own evidence
+            prepared.refused = is_weak(query, hits, words, exam=True, scale=scale)
+            return prepared
+        scored = self.evidence.score_sentences(query, hits)
+        closest = max((e.cosine for e in scored), default=0.0)
+        prepared.refused = is_weak(query, hits, words, statement_cosine=closest, scale=scale)
         if not prepared.refused:
-            prepared.evidence = self.evidence.select(query, hits)
+            prepared.card = build_card(query, scored, store_rarity(self.store))
+            prepared.evidence = prepared.card.evidence()
         return prepared
 
     def ask(self, question: str, k: int | None = None, domain: str | None = None,
@@ -123,7 +134,17 @@ class Tutor:
             yield from self._generate(p)
 
     def _generate(self, p: Prepared) -> Iterator[str | TutorAnswer]:
-        """Stream the LLM's answer, then run the grounding check on the finished text."""
+        """The answer card; a capable model may rewrite its prose, and the grounding check decides.
+
+        The card quotes the notes, so it needs no check. A rewrite keeps only the sentences the
+        notes back; when too few survive, the learner gets the card instead (`fallback`).
+        """
+        card = p.card.text()
+        # a scripted fake model stands in for a capable one, so tests reach the rewrite path
+        if not (self.capable or self.spec.startswith("fake")):
+            yield card
+            yield p.result(card, self.model, grounded=True)
+            return
         inputs = {"context": format_evidence(p.hits, p.evidence), "question": p.query}
         parts = []
         try:
@@ -133,7 +154,8 @@ class Tutor:
         except Exception as exc:  # any provider failure becomes one clear line for the user
             raise ProviderError(explain_llm_error(self.settings, self.spec, exc)) from None
         checked = self.grounder.check("".join(parts), p.hits, p.evidence)
-        yield p.result(checked.answer, self.model, grounded=checked.grounded, fallback=checked.fallback)
+        text = card if checked.fallback else checked.answer
+        yield p.result(text, self.model, grounded=True, fallback=checked.fallback)
 
     def score_exam(self, p: Prepared) -> list[OptionScore]:
         """Widen retrieval with each option, then score every option against the evidence."""

@@ -10,6 +10,9 @@ from langchain_core.embeddings import Embeddings
 
 from app.rag.retrieval import Hit
 from app.rag.text import content_words, overlap, split_sentences
+from app.rag.units import Unit, body_of, note_units
+
+__all__ = ["Evidence", "EvidenceSelector", "SentenceIndex", "body_of", "heading_of", "query_coverage"]
 
 
 W_COSINE, W_TERMS, W_CHUNK = 0.45, 0.25, 0.3  # evidence sentence score weights (dev-set tuned)
@@ -24,6 +27,9 @@ class Evidence:
     sentence: str
     score: float
     heading: str = ""
+    label: str = ""    # the short label line the sentence sits under in terse notes
+    row: bool = False  # a table row rendered with its column names
+    cosine: float = 0.0  # embedding similarity with the question alone
 
 
 
@@ -33,6 +39,7 @@ class SentenceIndex:
     def __init__(self, embeddings: Embeddings, max_chunks: int = 4096):
         self.embeddings = embeddings
         self._cached = lru_cache(maxsize=max_chunks)(self._embed_chunk)
+        self._cached_units = lru_cache(maxsize=max_chunks)(self._embed_units)
 
     def _embed_chunk(self, chunk_id: str, text: str) -> tuple[list[str], np.ndarray]:
         sentences = split_sentences(body_of(text))
@@ -40,19 +47,27 @@ class SentenceIndex:
             return [], np.zeros((0, 1))
         return sentences, np.asarray(self.embeddings.embed_documents(sentences))
 
+    def _embed_units(self, chunk_id: str, text: str) -> tuple[list[Unit], np.ndarray]:
+        units = note_units(text)
+        if not units:
+            return [], np.zeros((0, 1))
+        return units, np.asarray(self.embeddings.embed_documents([u.text for u in units]))
+
     def sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
-        """A chunk's sentences and their (normalised) embedding rows."""
+        """A chunk's sentences (text.split_sentences) and their (normalised) embedding rows.
+
+        The exam option scorer was tuned on these; answers quote `units` instead.
+        """
         return self._cached(hit.chunk_id, hit.text)
+
+    def units(self, hit: Hit) -> tuple[list[Unit], np.ndarray]:
+        """A chunk's units (app/rag/units.py: clean statements, table rows with their column names)
+        and their embedding rows."""
+        return self._cached_units(hit.chunk_id, hit.text)
 
     def embed(self, text: str) -> np.ndarray:
         """One query vector."""
         return np.asarray(self.embeddings.embed_query(text))
-
-
-def body_of(chunk_text: str) -> str:
-    """A chunk's text without the 'Title > heading' label that ingest puts first (ingest/chunk.py)."""
-    _, _, rest = chunk_text.partition("\n\n")
-    return rest or chunk_text
 
 
 def heading_of(hit: Hit) -> str:
@@ -72,25 +87,25 @@ class EvidenceSelector:
         top_rrf = max((h.rrf for h in hits), default=0.0) or 1.0
         scored = []
         for n, hit in enumerate(hits, start=1):
-            sentences, vectors = self.index.sentences(hit)
-            if not sentences:
+            units, vectors = self.index.units(hit)
+            if not units:
                 continue
             # a sentence inherits some relevance from its chunk: "File mode downloads ..." says little
             # on its own but sits in the section the question is about
             chunk = hit.rrf / top_rrf if hit.rrf else 0.5
             heading = heading_of(hit)
-            for sentence, cosine in zip(sentences, vectors @ qvec):
-                score = (W_COSINE * float(cosine) + W_TERMS * overlap(query, f"{heading} {sentence}")
-                         + W_CHUNK * chunk)
-                scored.append(Evidence(n, hit.chunk_id, sentence, score, heading))
+            for unit, cosine in zip(units, vectors @ qvec):
+                terms = overlap(query, f"{heading} {unit.label} {unit.text}")
+                score = W_COSINE * float(cosine) + W_TERMS * terms + W_CHUNK * chunk
+                scored.append(Evidence(n, hit.chunk_id, unit.text, score, heading, unit.label, unit.row,
+                                       float(cosine)))
         return sorted(scored, key=lambda e: e.score, reverse=True)
 
-    def select(self, query: str, hits: list[Hit], limit: int = 4, per_chunk: int = 2,
+    def select(self, scored: list[Evidence], limit: int = 4, per_chunk: int = 2,
                min_ratio: float = 0.8) -> list[Evidence]:
-        """The best `limit` sentences (scoring at least `min_ratio` of the best), at most `per_chunk`
-        from one chunk, without near-repeats."""
+        """From scored sentences (best first): the best `limit` (scoring at least `min_ratio` of the
+        best), at most `per_chunk` from one chunk, without near-repeats."""
         chosen: list[Evidence] = []
-        scored = self.score_sentences(query, hits)
         floor = scored[0].score * min_ratio if scored else 0.0
         for ev in (e for e in scored if e.score >= floor):
             same_chunk = sum(c.chunk_id == ev.chunk_id for c in chosen)
@@ -102,10 +117,21 @@ class EvidenceSelector:
         return chosen
 
 
+def word_in(word: str, words: set[str] | frozenset[str], stem: int = 5) -> bool:
+    """Whether a word or a form of it is in `words`: the same word, or one of at least `stem`
+    letters that starts the other ('async' ~ 'asynchronous', 'monitor' ~ 'monitoring')."""
+    if word in words:
+        return True
+    if len(word) < stem:
+        return False
+    return any(word[:n] in words for n in range(stem, len(word))) or any(
+        len(w) > len(word) and w.startswith(word) for w in words)
+
+
 def query_coverage(query: str, hits: list[Hit]) -> float:
-    """Share of the query's content words found anywhere in the retrieved chunks."""
+    """Share of the query's content words found (in some form, see `word_in`) in the retrieved chunks."""
     words = set(content_words(query))
     if not words:
         return 0.0
     found = set(content_words(" ".join(h.text for h in hits)))
-    return len(words & found) / len(words)
+    return sum(word_in(w, found) for w in words) / len(words)

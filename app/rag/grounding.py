@@ -31,6 +31,9 @@ STRONG_COSINE = 0.85
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NEGATION = re.compile(r"\b(not|no|never|cannot|none|nothing|without)\b|n't\b", re.IGNORECASE)
 MIN_KEPT = 0.5
+PROMPT_TAG = re.compile(r"</?\s*notes\s*>", re.IGNORECASE)
+_NOTES_ECHO = re.compile(r"<\s*notes\s*>.*?(?:<\s*/\s*notes\s*>|$)", re.IGNORECASE | re.DOTALL)
+_RULE = re.compile(r"(?:^|\s)(?:-{3,}|\*{3,}|_{3,}|={3,})(?=\s|$)")
 FALLBACK_LABEL = "I could not verify a generated answer, so here is what your notes say:"
 
 
@@ -67,13 +70,13 @@ class Grounder:
         claim = strip_citations(sentence)
         if any(number not in hit.text for number in _NUMBER.findall(claim)):
             return 0.0
-        sentences, vectors = self.index.sentences(hit)
-        if not sentences:
+        units, vectors = self.index.units(hit)
+        if not units:
             return 0.0
         cosines = vectors @ self.index.embed(claim)
         best = 0.0
         names, negated = claim_names(claim), is_negated(claim)
-        for source, cosine in zip(sentences, cosines):
+        for source, cosine in zip((u.text for u in units), cosines):
             if not all(name in source.lower() for name in names) or is_negated(source) != negated:
                 continue
             words = overlap(claim, source)
@@ -95,13 +98,29 @@ class Grounder:
 
     def check(self, answer: str, hits: list[Hit], evidence: list[Evidence]) -> Checked:
         """Remove unsupported sentences; fall back to an extractive answer when too little is left."""
-        sentences = [s for s in split_sentences(answer) if not s.rstrip().endswith(":")]
+        sentences = [s for s in split_sentences(strip_artefacts(answer)) if not s.rstrip().endswith(":")
+                     and not PROMPT_TAG.search(s)]
         kept = [checked for s in sentences if (checked := self.check_sentence(s, hits))]
         removed = [s for s in sentences if not any(strip_citations(s)[:40] in k for k in kept)]
         if sentences and kept and len(kept) / len(sentences) >= MIN_KEPT:
             answer = " ".join(kept) + supporting_lines(kept, evidence)
             return Checked(answer, grounded=True, fallback=False, kept=len(kept), removed=removed)
         return Checked(extractive_answer(evidence), grounded=False, fallback=True, removed=removed)
+
+
+def strip_artefacts(text: str) -> str:
+    """Generated text without Markdown rules, heading marks or table pipes; an echo of the prompt
+    (anything between <notes> and </notes>, a stray tag, the 'Question:' line) is dropped whole: it
+    repeats the prompt, it does not answer."""
+    text = _NOTES_ECHO.sub("\n", text)
+    lines = []
+    for line in text.splitlines():
+        if PROMPT_TAG.search(line) or line.lstrip().startswith("Question:"):
+            continue
+        line = _RULE.sub("", line)
+        line = re.sub(r"^\s*#{1,6}\s*", "", line).replace("|", " ")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def supporting_lines(kept: list[str], evidence: list[Evidence], limit: int = 2) -> str:

@@ -1,18 +1,36 @@
-"""When not to answer: weak retrieval, names the notes never use, and prompt-injection requests."""
+"""When not to answer: weak retrieval, names the notes never use, and prompt-injection requests.
+
+The thresholds were chosen on our corpus (dev set) and on a tuning collection of terse notes
+(training/terse_notes with evals/datasets/dev_terse.jsonl); see evals/README.md. Similarity scores
+depend on how notes are written: a question about one bullet of a chunk full of bullets gets a lower
+cosine than a question about a paragraph of prose. So every cosine threshold is scaled to the store:
+`store_scale` samples the store's own statements and measures how similar they are to their own chunk,
+relative to the same measurement on our corpus (REFERENCE_LEVEL). The lexical test (how many of the
+question's words the retrieved notes use) needs no scaling.
+"""
 
 from __future__ import annotations
 
 import re
+from weakref import WeakKeyDictionary
 
+import numpy as np
 
-from app.rag.evidence import query_coverage
+from app.rag.evidence import SentenceIndex, query_coverage, word_in
 from app.rag.retrieval import Hit
 from app.rag.text import stop_words
+from app.rag.units import note_units
+from app.store import Store
 
-# Refusal thresholds, calibrated on the dev set's answerable and out-of-scope items (evals/README.md).
-REFUSE_COSINE = 0.38    # best dense similarity below this: the notes are about something else
 REFUSE_COVERAGE = 0.5   # fewer of the question's words than this in the retrieved notes
-UNKNOWN_NAME_COSINE = 0.55  # a name the notes never use (Azure, Vertex) needs a strong match to answer
+REFUSE_SUPPORT = 0.82   # best statement cosine + W_COVERAGE * coverage below this (x scale)
+W_COVERAGE = 0.5
+UNKNOWN_NAME_COSINE = 0.6   # a name the notes never use (Azure, Vertex) needs a close statement (x scale)
+EXAM_COSINE = 0.38          # exam questions: best chunk cosine below this (x scale) ...
+EXAM_NAME_COSINE = 0.55     # ... or below this when the question names something the notes never use
+REFERENCE_LEVEL = 0.581  # store_level of corpus/ (bundled MiniLM, 413 chunks, 2026-11-24)
+SAMPLE_CHUNKS = 64
+SCALE_RANGE = (0.6, 1.2)  # a store is never trusted to move the thresholds further than this
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9]{2,}\b")
 INJECTION = re.compile(r"(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt)|system prompt|"
                        r"(reveal|print|show|repeat|output)\b.{0,40}\b(prompt|instructions|text above)|"
@@ -26,28 +44,72 @@ def is_injection(question: str) -> bool:
     return bool(INJECTION.search(question))
 
 
-def is_weak(query: str, hits: list[Hit], vocabulary: frozenset[str], exam: bool = False) -> bool:
-    """True when the notes do not seem to cover the question."""
+def is_weak(query: str, hits: list[Hit], vocabulary: frozenset[str], exam: bool = False,
+            statement_cosine: float = 0.0, scale: float = 1.0) -> bool:
+    """True when the notes do not seem to cover the question.
+
+    Open questions: too few of the question's words in the retrieved notes, or too little support
+    (best statement cosine plus coverage), or a name the notes never use without a close statement.
+    Exam questions are full of story words the notes never use, so only the best chunk cosine counts.
+    """
     if not hits:
         return True
-    best = max(h.score for h in hits)
-    if best < REFUSE_COSINE or (unknown_names(query, vocabulary) and best < UNKNOWN_NAME_COSINE):
-        return True
-    # exam scenarios are full of story words (team, retailer) the notes never use: meaning only
-    return not exam and query_coverage(query, hits) < REFUSE_COVERAGE
+    names = unknown_names(query, vocabulary)
+    if exam:
+        best = max(h.score for h in hits)
+        return best < EXAM_COSINE * scale or (bool(names) and best < EXAM_NAME_COSINE * scale)
+    coverage = query_coverage(query, hits)
+    support = statement_cosine + W_COVERAGE * coverage
+    return (coverage < REFUSE_COVERAGE or support < REFUSE_SUPPORT * scale
+            or (bool(names) and statement_cosine < UNKNOWN_NAME_COSINE * scale))
 
 
 def unknown_names(query: str, vocabulary: frozenset[str]) -> list[str]:
-    """Capitalised names in the question that no note ever uses (another cloud's product, say)."""
+    """Capitalised names in the question that no note uses in any form (another cloud's product, say)."""
     if not vocabulary:
         return []
     names = [w for w in _NAME.findall(query) if w.lower() not in stop_words()]
-    return [w for w in names if w.lower() not in vocabulary]
+    return [w for w in names if not word_in(w.lower(), vocabulary)]
+
+
+_SCALES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def store_scale(store: Store, index: SentenceIndex) -> float:
+    """How this store's similarity scores compare with our corpus's, measured once per store object."""
+    if store not in _SCALES:
+        _SCALES[store] = float(np.clip(store_level(store, index) / REFERENCE_LEVEL, *SCALE_RANGE))
+    return _SCALES[store]
+
+
+def store_level(store: Store, index: SentenceIndex, sample: int = SAMPLE_CHUNKS) -> float:
+    """Median cosine of a store's statements with their own chunk (REFERENCE_LEVEL when too small).
+
+    Takes the middle statement of each of up to `sample` chunks (spread over the store), embeds it
+    and compares it with its chunk's stored vector: how close a question about one statement of a
+    chunk can get to that chunk in notes written this way.
+    """
+    ids = sorted(store.all_ids())
+    if not ids:
+        return REFERENCE_LEVEL
+    picked = ids[:: max(1, len(ids) // sample)][:sample]
+    got = store.collection.get(ids=picked, include=["documents", "embeddings"])
+    pairs = [(units[len(units) // 2].text, vec) for doc, vec in zip(got["documents"], got["embeddings"])
+             if (units := note_units(doc))]
+    if len(pairs) < 3:
+        return REFERENCE_LEVEL
+    texts, chunks = zip(*pairs)
+    own = np.sum(np.asarray(index.embeddings.embed_documents(list(texts))) * np.asarray(chunks), axis=1)
+    return float(np.median(own))
 
 
 def refusal_text(hits: list[Hit]) -> str:
-    """Say the notes do not cover it and name the closest topics they do cover."""
-    titles = list(dict.fromkeys(str(h.metadata.get("title") or h.metadata.get("source")) for h in hits))
-    closest = "; ".join(titles[:3]) or "nothing yet (the store is empty)"
+    """Say the notes do not cover it and name the closest topics they do cover, each with the [n] of
+    its best chunk (so the answer's sources are those topics)."""
+    first: dict[str, int] = {}
+    for n, hit in enumerate(hits, start=1):
+        first.setdefault(str(hit.metadata.get("title") or hit.metadata.get("source")), n)
+    closest = "; ".join(f"{title} [{n}]" for title, n in list(first.items())[:3])
+    closest = closest or "nothing yet (the store is empty)"
     return (f"I cannot find this in your notes, so I won't guess. The closest topics they cover are: "
             f"{closest}.")

@@ -45,6 +45,14 @@ class Question:
         return None
 
 
+def short_source(source: str) -> str:
+    """A stored source as people read it: relative to the working folder when inside it."""
+    try:
+        return Path(source).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return source
+
+
 def shipped_questions(path: Path = BANK_FILE) -> list[Question]:
     """The practice questions that ship with the product."""
     questions = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import genanki
 
+from app.study.bank import short_source
 from app.study.facts import Fact
 from app.study.items import in_note
 from app.study.terms import Vocabulary, base_name, unreadable
@@ -48,7 +49,7 @@ def card_id(term: str) -> str:
 def cite(fact: Fact) -> str:
     """Where a line comes from: the note and its section."""
     meta = fact.chunk.metadata
-    return f"{meta.get('source', '')} > {str(meta.get('heading') or meta.get('title') or '')}"
+    return f"{short_source(str(meta.get('source', '')))} > {str(meta.get('heading') or meta.get('title') or '')}"
 
 
 def build_flashcards(facts: list[Fact], vocab: Vocabulary) -> list[Flashcard]:

@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from app.rag.evidence import body_of
 from app.rag.text import content_words
 from app.store import Store
-from app.study.bank import Question
+from app.study.bank import Question, short_source
 from app.study.flashcards import Flashcard, build_flashcards
 from app.study.generate import all_facts
 from app.study.items import build_questions
@@ -80,5 +80,5 @@ def quality_summary(material: StudyMaterial, sample: int = 10, seed: int = 0) ->
     for q in rng.sample(material.questions, min(sample, len(material.questions))):
         lines += ["", f"[{q.origin}] {q.question}"]
         lines += [f"  {'*' if k in q.answer else ' '} {k}) {v}" for k, v in q.choices.items()]
-        lines.append(f"  source: \"{q.evidence}\" ({q.sources[0]} > {q.heading})")
+        lines.append(f"  source: \"{q.evidence}\" ({short_source(q.sources[0])} > {q.heading})")
     return "\n".join(lines)

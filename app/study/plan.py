@@ -12,11 +12,12 @@ from langchain_core.documents import Document
 
 from app.study.bank import Question
 from app.study.flashcards import Flashcard
-from app.study.library import section_for
+from app.study.library import section_for, short_source
 from app.study.practice import Progress
 from app.study.schedule import utc_now
 
 HORIZON = timedelta(days=1)  # reviews falling due within a day count as "next"
+OUTLOOK = timedelta(days=7)
 
 
 @dataclass
@@ -44,21 +45,22 @@ def when_text(due: datetime, now: datetime) -> str:
 
 
 def domain_strength(progress: Progress, now: datetime) -> dict[str, float]:
-    """Mean FSRS retrievability per domain (a domain never practised counts as 0)."""
-    return {d: r for d, (r, _) in progress.schedule.retrievability_by_domain(when=now).items()}
+    """Mean FSRS retrievability per domain a week from now (a domain never practised counts as 0):
+    right after a review every card is near 100 %, a week on the missed ones have faded."""
+    return {d: r for d, (r, _) in progress.schedule.retrievability_by_domain(when=now + OUTLOOK).items()}
 
 
 def item_of(entry: Question | Flashcard, chunks: list[Document], due: datetime | None, reason: str) -> PlanItem:
     """A plan line for a question or a flashcard, with its note section."""
     if isinstance(entry, Flashcard):
         source, _, heading = (entry.sources[0] if entry.sources else "").partition(" > ")
-        return PlanItem(entry.id, "flashcard", entry.term, entry.domain, due, reason, source, heading,
+        return PlanItem(entry.id, "flashcard", entry.term, entry.domain, due, reason, short_source(source), heading,
                         entry.chunk_ids[0] if entry.chunk_ids else "")
     chunk = section_for(entry, chunks)
     meta = chunk.metadata if chunk else {}
     title = entry.question if len(entry.question) < 120 else entry.question[:117] + "..."
     return PlanItem(entry.id, "question", title, entry.domain, due, reason,
-                    str(meta.get("source") or (entry.sources[0] if entry.sources else "")),
+                    short_source(str(meta.get("source") or (entry.sources[0] if entry.sources else ""))),
                     str(meta.get("heading") or ""), str(chunk.id or "") if chunk else "")
 
 
@@ -88,7 +90,7 @@ def study_plan(progress: Progress, questions: list[Question], flashcards: list[F
                  key=lambda i: (cards[i].due.date(), weakness(entries[i]), cards[i].due))
     plan = [item_of(entries[i], chunks, cards[i].due, when_text(cards[i].due, now)) for i in due[:limit]]
     fresh = interleave([e for i, e in entries.items() if i not in cards], weakness)
-    plan += [item_of(e, chunks, None, f"new; {e.domain} is at {weakness(e):.0%} recall") for e in fresh[:limit - len(plan)]]
+    plan += [item_of(e, chunks, None, f"new; {e.domain} recall in a week {weakness(e):.0%}") for e in fresh[:limit - len(plan)]]
     later = sorted((i for i in cards if i not in due), key=lambda i: cards[i].due)
     plan += [item_of(entries[i], chunks, cards[i].due, when_text(cards[i].due, now)) for i in later[:limit - len(plan)]]
     return plan[:limit]

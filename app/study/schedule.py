@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from fsrs import Card, Rating, Scheduler
 
@@ -74,6 +74,16 @@ class Schedule:
             if items is None or item in items:
                 sums.setdefault(domain, []).append(self.retrievability(card, when))
         return {domain: (sum(values) / len(values), len(values)) for domain, values in sorted(sums.items())}
+
+    def recall_outlook(self, items: set[str] | None = None, days: float = 7) -> dict[str, tuple[float, float, int]]:
+        """Per domain: mean retrievability now, in `days` days without review, and the card count.
+
+        Right after a review every card is near 100 %; the outlook separates the domains whose cards
+        were answered well (high stability) from those that were missed (they fade within days).
+        """
+        now = utc_now()
+        later = self.retrievability_by_domain(items, now + timedelta(days=days))
+        return {d: (r, later[d][0], n) for d, (r, n) in self.retrievability_by_domain(items, now).items()}
 
     def migrate_leitner(self) -> int:
         """Replay the answers behind old Leitner boxes into FSRS cards, once; returns the cards made."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from langchain_core.documents import Document
 
 from app.study.bank import Question
-from app.study.library import section_for
+from app.study.library import section_for, short_source
 from app.study.mock import PASS_SCALED, MockReport, MockTimer, clock, score_mock
 from app.study.plan import PlanItem
 from app.study.practice import Progress, grade
@@ -44,7 +44,7 @@ def where(question: Question, chunks: list[Document]) -> str:
     chunk = section_for(question, chunks)
     if chunk is None:
         return ", ".join(question.sources)
-    return f"{chunk.metadata.get('source', '')} > {chunk.metadata.get('heading', '')}"
+    return f"{short_source(str(chunk.metadata.get('source', '')))} > {chunk.metadata.get('heading', '')}"
 
 
 def practise(questions: list[Question], progress: Progress, chunks: list[Document], read: Read, write: Write) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from app.study.library import section_for
+from app.study.library import section_for, short_source
 from app.study.mock import (EXAM_MINUTES, EXAM_QUESTIONS, PASS_SCALED, MockTimer, clock, draw_mock,
                             score_mock)
 from app.ui.common import safe_markdown
@@ -86,21 +86,25 @@ def ask(exam: dict) -> None:
 
 
 def navigate(exam: dict) -> None:
-    """Previous / Next, a jump list that marks answered and flagged questions, pause and finish."""
+    """Previous / Next, pause and finish, what is unanswered or flagged, and a jump list."""
     left, right, pause, done = st.columns(4)
     left.button("Previous", on_click=go_to, args=(exam, exam["index"] - 1), disabled=exam["index"] == 0)
     right.button("Next", on_click=go_to, args=(exam, exam["index"] + 1),
                  disabled=exam["index"] == len(exam["questions"]) - 1)
     pause.button("Pause", on_click=exam["timer"].pause)
     done.button("Finish exam", on_click=finish, args=(exam,), type="primary")
-    marks = [f"{i + 1}{' ✓' if exam['answers'].get(q.id) else ''}{' ⚑' if q.id in exam['flagged'] else ''}"
-             for i, q in enumerate(exam["questions"])]
+    flagged = [str(i + 1) for i, q in enumerate(exam["questions"]) if q.id in exam["flagged"]]
     unanswered = sum(not exam["answers"].get(q.id) for q in exam["questions"])
-    st.caption(f"{unanswered} unanswered, {len(exam['flagged'])} flagged for review.")
-    jump = st.selectbox("Go to question", marks, index=exam["index"], key=f"jump-{exam['index']}")
-    if marks.index(jump) != exam["index"]:
-        go_to(exam, marks.index(jump))
-        st.rerun()
+    st.caption(f"{unanswered} unanswered, {len(flagged)} flagged for review"
+               + (f" (questions {', '.join(flagged)})." if flagged else "."))
+    numbers = [str(i + 1) for i in range(len(exam["questions"]))]
+    key = f"jump-{exam['index']}"  # a new box per question, so it always opens on the current one
+    st.selectbox("Go to question", numbers, index=exam["index"], key=key, on_change=jump, args=(exam, key))
+
+
+def jump(exam: dict, key: str) -> None:
+    """Go to the question picked in the jump list."""
+    go_to(exam, int(st.session_state[key]) - 1)
 
 
 def show_report(exam: dict) -> None:
@@ -113,9 +117,9 @@ def show_report(exam: dict) -> None:
                 f"**{report.verdict}** · time used {clock(report.seconds)}")
     st.caption(ESTIMATE_NOTE)
     st.subheader("By domain")
-    st.dataframe(rows(report.per_domain, "domain"), hide_index=True)
+    st.table(rows(report.per_domain, "domain"))
     st.subheader("By task statement")
-    st.dataframe(rows(report.per_task, "task"), hide_index=True)
+    st.table(rows(report.per_task, "task"))
     show_misses(report)
     if st.button("New mock exam"):
         del st.session_state["mock"]
@@ -133,7 +137,8 @@ def show_misses(report) -> None:
     chunks = material().chunks
     for question, picked in report.misses:
         chunk = section_for(question, chunks)
-        where = f"{chunk.metadata.get('source', '')} > {chunk.metadata.get('heading', '')}" if chunk else ", ".join(question.sources)
+        source = short_source(str(chunk.metadata.get("source", ""))) if chunk else ", ".join(question.sources)
+        where = f"{source} > {chunk.metadata.get('heading', '')}" if chunk else source
         right = "; ".join(f"{l}) {question.choices[l]}" for l in question.answer)
         st.markdown(f"- {plain(question.question[:160])}  \n  Your answer: {', '.join(picked) or 'none'} · "
                     f"right: {plain(right)}  \n  Review: {note_link(where, chunk.id if chunk else '')}")

@@ -1,0 +1,167 @@
+"""The answer card's parts without models: note units, question shapes, used citations, artefacts."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.rag.card import Card, Rarity, build_card, cite, question_shape
+from app.rag.evidence import Evidence, word_in
+from app.rag.refusal import is_weak, refusal_text, unknown_names
+from app.rag.result import Citation, EvidenceSentence, TutorAnswer, keep_used_citations
+from app.rag.retrieval import Hit
+from app.rag.units import note_units
+from evals.metrics import artefacts, first_sentence_term
+
+TABLE = """Inference options > Comparison table
+
+| Option | Payload limit | Time limit | Scales to zero |
+|---|---|---|---|
+| Real-time endpoint | 6 MB | 60 s | No |
+| Asynchronous Inference | 1 GB | 1 hour | Yes |
+"""
+
+TERSE = """cheat sheet
+
+File mode (default)
+  - whole dataset copied from S3 before training starts
+Pipe mode
+  - streams from S3 into a FIFO pipe, no full download
+spot training ........ up to 90% off, needs checkpoints
+MLA-C01 study deck - training   3/15
+Notes app > Notebooks > ML | Back to notebook | Share
+tags: #training #s3
+"""
+
+PROSE = """Exam strategy > Scoring
+
+The exam has 65 questions and lasts 130 minutes, and results are reported as a scaled
+score.1 Unscored questions are not marked. See *Exam guide* for the list, e.g. Domain 1 and
+Domain 2.
+
+- A real-time endpoint for a nightly job: it works, but you pay for idle instances all day. Batch
+  Transform is the cost-effective answer.
+---
+## Next steps
+"""
+
+
+def texts(chunk: str) -> list[str]:
+    return [u.text for u in note_units(chunk)]
+
+
+def test_table_rows_keep_their_column_names():
+    assert texts(TABLE) == ["Real-time endpoint - payload limit: 6 MB; time limit: 60 s; scales to zero: No",
+                            "Asynchronous Inference - payload limit: 1 GB; time limit: 1 hour; scales to zero: Yes"]
+
+
+def test_terse_items_get_their_label_and_page_furniture_is_dropped():
+    units = texts(TERSE)
+    assert "File mode (default): whole dataset copied from S3 before training starts" in units
+    assert "Pipe mode: streams from S3 into a FIFO pipe, no full download" in units
+    assert "spot training: up to 90% off, needs checkpoints" in units
+    assert not any("3/15" in u or "Back to notebook" in u or "#" in u for u in units)
+
+
+def test_prose_is_joined_and_cleaned():
+    units = texts(PROSE)
+    assert units[0] == ("The exam has 65 questions and lasts 130 minutes, and results are reported as a "
+                        "scaled score.")
+    assert units[1] == "Unscored questions are not marked."  # the glued footnote digit is gone
+    assert units[2] == "See Exam guide for the list, e.g. Domain 1 and Domain 2."  # no split after 'e.g.'
+    assert units[3:] == ["A real-time endpoint for a nightly job: it works, but you pay for idle instances all "
+                         "day.", "Batch Transform is the cost-effective answer."]  # the wrap is joined
+    assert not any(set(u) & set("|#*") or "---" in u for u in units)
+
+
+@pytest.mark.parametrize("question, kind, x, y", [
+    ("When should I use Asynchronous Inference instead of a real-time endpoint?", "choose",
+     "Asynchronous Inference", "real-time endpoint"),
+    ("Why Parquet over CSV?", "choose", "Parquet", "CSV"),
+    ("What is the difference between SageMaker File mode and Pipe mode for training input?", "contrast",
+     "File mode", "Pipe mode"),
+    ("How does a shadow test differ from an A/B test?", "contrast", "shadow test", "A/B test"),
+    ("What does ModelLatency measure compared with OverheadLatency?", "contrast", "ModelLatency", "OverheadLatency"),
+    ("Why is accuracy misleading for imbalanced classes?", "why", "", ""),
+    ("When should a team choose SageMaker Savings Plans?", "when", "", ""),
+    ("What does SageMaker Neo do?", "what", "", ""),
+])
+def test_question_shapes(question, kind, x, y):
+    shape = question_shape(question)
+    assert (shape.kind, shape.x, shape.y) == (kind, x, y)
+
+
+def evidence(n: int, sentence: str, score: float, heading: str = "Notes > Section", **kw) -> Evidence:
+    return Evidence(n, f"c{n}", sentence, score, heading, **kw)
+
+
+def test_card_answers_the_asked_side_first_and_leaves_other_topics_out():
+    scored = [
+        evidence(1, "Real-time endpoints answer each request synchronously in milliseconds", 0.9),
+        evidence(2, "Choose Asynchronous Inference for large payloads when the caller can wait", 0.8),
+        evidence(3, "Asynchronous Inference - payload limit: 1 GB; time limit: 1 hour", 0.7, row=True),
+        evidence(1, "Early stopping ends training jobs that will not beat the best one", 0.85),
+        evidence(4, "Exam trap: near real time with payloads of hundreds of MB points to Asynchronous "
+                    "Inference", 0.6, heading="Inference > Exam traps"),
+    ]
+    rarity = Rarity({"asynchronous": 2, "inference": 5, "real": 6, "time": 6, "endpoint": 8}, 40)
+    card = build_card("When should I use Asynchronous Inference instead of a real-time endpoint?", scored, rarity)
+    text = card.text()
+    assert text.startswith("Choose Asynchronous Inference for large payloads")
+    assert "Early stopping" not in text
+    assert "Key facts:\n- Asynchronous Inference - payload limit: 1 GB; time limit: 1 hour [3]." in text
+    assert text.endswith("Exam tip: Near real time with payloads of hundreds of MB points to Asynchronous "
+                         "Inference [4].")
+    assert artefacts(text) == []
+
+
+def test_cite_keeps_the_case_of_names_and_places_the_marker():
+    assert cite(evidence(2, "ml.inf2 -> AWS Inferentia2.", 1.0)) == "ml.inf2 -> AWS Inferentia2 [2]."
+    assert cite(evidence(1, "pipe mode streams data;", 1.0)) == "Pipe mode streams data [1]."
+    assert Card().text() == ""
+
+
+def citations(count: int) -> list[Citation]:
+    return [Citation(n=i, source=f"s{i}.md", heading="h", chunk_id=f"c{i}", score=0.5, rank=i)
+            for i in range(1, count + 1)]
+
+
+def test_keep_used_citations_renumbers_by_first_use():
+    answer = TutorAnswer(answer="B fits [3]. It scales [1] [3]. Ghost [9].", citations=citations(4),
+                         model="m", query="q",
+                         evidence=[EvidenceSentence(n=4, chunk_id="c4", sentence="x", score=1.0)])
+    used = keep_used_citations(answer)
+    assert used.answer == "B fits [1]. It scales [2] [1]. Ghost."
+    assert [(c.n, c.chunk_id) for c in used.citations] == [(1, "c3"), (2, "c1")]
+    assert [(c.n, c.chunk_id) for c in used.more_sources] == [(3, "c2"), (4, "c4")]
+    assert used.evidence[0].n == 4 and keep_used_citations(used) == used
+
+
+def test_refusal_cites_the_closest_topics():
+    hits = [Hit(f"c{i}", "x", {"title": title}) for i, title in enumerate(["A", "B", "A", "C", "D"])]
+    text = refusal_text(hits)
+    assert text.endswith("are: A [1]; B [2]; C [4].")
+    assert [c.chunk_id for c in keep_used_citations(TutorAnswer(
+        answer=text, citations=citations(5), model="m", query="q")).citations] == ["c1", "c2", "c4"]
+
+
+def test_names_and_words_match_their_short_forms():
+    vocabulary = frozenset({"does", "async", "inference", "monitoring", "vertexes"})
+    assert unknown_names("Does Asynchronous Inference scale?", vocabulary) == []
+    assert unknown_names("Does Azure ML scale?", vocabulary) == ["Azure"]
+    assert word_in("monitor", {"monitoring"}) and not word_in("ever", {"everest"})
+
+
+def test_refusal_thresholds_follow_the_store_scale():
+    hits = [Hit("c1", "Pipe mode streams training data from S3", {}, score=0.2)]
+    question = "How does Pipe mode stream training data?"
+    assert not is_weak(question, hits, frozenset(), statement_cosine=0.25, scale=0.7)
+    assert is_weak(question, hits, frozenset(), statement_cosine=0.25, scale=1.0)
+    assert is_weak("How do I bake bread?", hits, frozenset(), statement_cosine=0.9, scale=0.7)
+
+
+def test_artefact_scan_and_first_sentence():
+    for bad in ("Use it --- [1].", "a | b", "## Heading\ntext", "a scaled score.1 Unscored", "<notes> [1] x"):
+        assert artefacts(bad), bad
+    assert artefacts("Up to 90% off -> use ml.p4d.24xlarge, 1.5 GB [1].\n\nKey facts:\n- x [2].") == []
+    assert first_sentence_term("Pipe mode streams data [1]. File mode copies [1].", [["copies"], ["stream"]])
+    assert not first_sentence_term("Key facts:\n- File mode copies [1].\nPipe streams.", [["stream"]])
