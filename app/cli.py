@@ -23,7 +23,6 @@ from app.study.mock import EXAM_MINUTES, EXAM_QUESTIONS, MockTimer, draw_mock
 from app.study.plan import study_plan
 from app.study.practice import Progress
 from app.study.terminal import finish_mock, plan_text, practise, report_text, take_mock
-from ingest.index import ingest_paths
 
 app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -49,6 +48,8 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
            rebuild: Annotated[bool, typer.Option(help="Drop the store and embed everything again")] = False,
            quiet: Annotated[bool, typer.Option(help="No progress bar")] = False) -> None:
     """Add, update and remove notes in the store (only changed files are embedded)."""
+    from ingest.index import ingest_paths  # lazy: loaders and splitters would slow every `tutor ask`
+
     settings = settings_from()
     targets = paths or [p for p in (settings.corpus_path, settings.notes_path) if p.exists()]
     try:
@@ -138,7 +139,11 @@ def print_answer(result: TutorAnswer, answer: bool = True) -> None:
 @app.command()
 def docs() -> None:
     """List the documents in the store with their chunk counts."""
-    for doc in Store(settings_from()).documents():
+    try:
+        docs = Store(settings_from()).documents()
+    except StoreError as exc:
+        fail(str(exc))
+    for doc in docs:
         typer.echo(f"{doc['chunks']:4d}  {doc.get('domain') or '-':5s}  {doc['source']}")
 
 

@@ -11,6 +11,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 from langchain_core.language_models import BaseChatModel, FakeListChatModel
 
 from app.config import Settings
+from app.embeddings import OnnxEmbeddings, onnx_file
 
 
 class ProviderError(RuntimeError):
@@ -75,11 +76,29 @@ def make_llm(settings: Settings, spec: str | None = None) -> BaseChatModel:
     raise ProviderError(f"unknown LLM provider {provider!r} in {spec!r}: use llamacpp/, openai/, bedrock/ or fake")
 
 
-def _make_llamacpp(settings: Settings, path: str) -> BaseChatModel:
-    """A local GGUF model run in-process by llama.cpp."""
+def check_llm(settings: Settings, spec: str | None = None) -> None:
+    """Raise ProviderError for a provider string that cannot work, without loading any model."""
+    provider, _, name = llm_spec(settings, spec).partition("/")
+    if provider not in ("llamacpp", "openai", "bedrock", "fake"):
+        raise ProviderError(f"unknown LLM provider {provider!r}: use llamacpp/, openai/, bedrock/ or fake")
+    if provider == "llamacpp":
+        gguf_file(name)
+    if provider == "openai" and not openai_key(settings) and not settings.openai_base_url:
+        raise ProviderError("openai: no API key; set OPENAI_API_KEY or TUTOR_OPENAI_API_KEY "
+                            "(or TUTOR_OPENAI_BASE_URL for a local server)")
+
+
+def gguf_file(path: str) -> Path:
+    """The GGUF file a llamacpp/ spec names, or ProviderError when it is missing."""
     gguf = Path(path).expanduser()
     if not gguf.is_file():
         raise ProviderError(f"llamacpp: GGUF file not found: {gguf}")
+    return gguf
+
+
+def _make_llamacpp(settings: Settings, path: str) -> BaseChatModel:
+    """A local GGUF model run in-process by llama.cpp."""
+    gguf = gguf_file(path)
     return _cached_llamacpp(str(gguf.resolve()), settings.llm_ctx, settings.llm_threads,
                             settings.llm_max_tokens, settings.llm_temperature)
 
@@ -141,7 +160,15 @@ def make_embeddings(settings: Settings) -> Embeddings:
     path = Path(spec).expanduser() if spec else bundled_embedding_path()
     if not path.exists():
         raise ProviderError(f"embeddings: model directory not found: {path}")
+    if not spec and onnx_file().exists():  # the same vectors without importing torch (seconds)
+        return _cached_onnx_embeddings(str(onnx_file()), str(path.resolve()))
     return _cached_st_embeddings(str(path.resolve()))
+
+
+@lru_cache(maxsize=2)
+def _cached_onnx_embeddings(model_file: str, model_dir: str) -> Embeddings:
+    """Load the exported bundled model once per process."""
+    return OnnxEmbeddings(Path(model_file), Path(model_dir))
 
 
 @lru_cache(maxsize=2)

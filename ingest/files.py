@@ -11,6 +11,7 @@ from ingest.load import SUPPORTED, LoadError, clip
 from app.store import source_of
 
 BROKEN_LINK = "broken symlink (its target is missing or loops back)"
+OUTSIDE_LINK = "symlink to a file outside the notes folder; not followed"
 LINE_BREAKING = {"Cc", "Zl", "Zp"}  # control characters and line/paragraph separators
 
 
@@ -30,9 +31,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[str], 
     for path in paths:
         if path.is_dir():
             roots.append(source_of(path).rstrip("/") + "/")
-            files, broken = walk(path)
+            files, broken, outside = walk(path)
             found += [(p, source_of(p)) for p in files]
             bad += [failed(link_name(p), BROKEN_LINK) for p in broken]
+            bad += [failed(link_name(p), OUTSIDE_LINK) for p in outside]
         elif path.is_file():
             roots.append(source_of(path))
             found.append((path, source_of(path)))
@@ -41,31 +43,37 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[str], 
         else:
             reason = "not a regular file" if path.exists() else "no such file or directory"
             bad.append(failed(str(path), reason))
-    return sorted(set(found), key=lambda item: item[1]), roots, bad
+    unique = {source: path for path, source in sorted(found, key=lambda item: str(item[0]))}
+    return sorted(((path, source) for source, path in unique.items()), key=lambda item: item[1]), roots, bad
 
 
-def walk(root: Path) -> tuple[list[Path], list[Path]]:
-    """Supported files under root, and dangling or looping symlinks named like supported files.
+def walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """Supported files under root; dangling or looping symlinks; symlinks leading out of root.
 
-    Symlinked folders are not followed (no loops) and dotfiles are skipped. A folder's README.md
-    describes the folder (corpus/README.md is a coverage table), so folder scans skip it; name
-    the file explicitly to ingest it.
+    Symlinked folders are not followed (no loops) and dotfiles are skipped. A symlinked file is
+    followed only when its target lies inside root: a note folder must never expose other files
+    (a link to /etc/passwd named p.md). A folder's README.md describes the folder
+    (corpus/README.md is a coverage table), so folder scans skip it; name the file explicitly to
+    ingest it.
     """
-    files, broken = [], []
+    files, broken, outside = [], [], []
+    inside = root.resolve()
     for path in sorted(root.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         if path.name.lower() == "readme.md" or path.suffix.lower() not in SUPPORTED:
             continue
-        if path.is_file():
+        if path.is_symlink() and path.exists() and not path.resolve().is_relative_to(inside):
+            outside.append(path)
+        elif path.is_file():
             files.append(path)
         elif path.is_symlink() and not path.exists():
             broken.append(path)
-    return files, broken
+    return files, broken, outside
 
 
 def link_name(path: Path) -> str:
-    """A broken link's source-style name (resolving the link itself would fail or loop)."""
+    """A link's own name in source style (resolving the link itself would fail, loop or leave)."""
     return f"{source_of(path.parent).rstrip('/')}/{path.name}"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,16 +12,20 @@ from tqdm import tqdm
 
 from app.config import Settings
 from app.providers import embedding_model_name
-from app.store import Store, writer_lock
+from app.store import Store, swap_in, writer_lock
+from app.store.files import sibling
+from app.store.sources import chunk_key
 from app.store.chroma import is_complete
 from ingest.chunk import Chunk, chunk_file
 from ingest.files import FileResult, discover, failed, printable, reason_of
 from ingest.load import LoadedFile, LoadError, hash_file, load_file
+from ingest.migrate import migrate_sources
 
 # Chunks embedded per model call. The model sorts a call's texts by length before padding them into
 # batches of 64, so a wide window pads far less than 64 chunks in file order (measured by
 # benchmarks/ingest_bench.py); it is still small enough to keep progress and memory fine-grained.
 BATCH = 512
+FIRST_BATCH = 64  # a quick first call, so the progress bar's estimate starts from a real rate
 
 
 @dataclass
@@ -47,7 +51,7 @@ class IngestReport:
 
 def chunk_id(source: str, chunk: Chunk) -> str:
     """Deterministic id from source path and chunk content: re-adding can never duplicate."""
-    return hashlib.sha256(f"{source}\n{chunk.content_hash}".encode()).hexdigest()[:40]
+    return chunk_key(source, chunk.content_hash)
 
 
 def chunk_metadata(loaded: LoadedFile, chunk: Chunk, file_hash: str, n_chunks: int,
@@ -70,17 +74,34 @@ def ingest_paths(paths: list[Path], settings: Settings, rebuild: bool = False,
                  lock_timeout: float = 0) -> IngestReport:
     """Bring the store in line with `paths`; holds a lock so two writers never share a store."""
     with writer_lock(settings, lock_timeout):
+        if rebuild and not settings.chroma_host:
+            return rebuild_beside(paths, settings, progress, show_bar)
         return _ingest_locked(paths, settings, rebuild, progress, show_bar)
+
+
+def rebuild_beside(paths, settings: Settings, progress, show_bar) -> IngestReport:
+    """Build a new store next to the live one, then swap it in: asks keep using the old one until
+    then, and a damaged old store is never opened."""
+    fresh = settings.model_copy(update={"store_path": sibling(settings.store_path, "rebuild")})
+    shutil.rmtree(fresh.store_path, ignore_errors=True)
+    try:
+        report = _ingest_locked(paths, fresh, False, progress, show_bar)
+    except BaseException:
+        shutil.rmtree(fresh.store_path, ignore_errors=True)
+        raise
+    swap_in(fresh.store_path, settings.store_path)
+    return report
 
 
 def _ingest_locked(paths, settings, rebuild, progress, show_bar) -> IngestReport:
     """The ingest itself, under the writer lock."""
     start = time.perf_counter()
-    store = Store(settings)
-    if rebuild:
+    store = Store(settings, writable=True)
+    if rebuild:  # a Chroma server: its collection is dropped and filled again
         store.drop()
     files, roots, bad = discover(paths)
     report = IngestReport(files=list(bad))
+    migrate_sources(store, [source for _, source in files])
     stored = store.files()
     work = plan_files(files, stored, settings, report)
     embed_work(work, store, report, progress, show_bar)
@@ -144,28 +165,36 @@ def embed_work(work, store: Store, report, progress, show_bar) -> None:
     existing = set(store.all_ids()) if work else set()
     pending = [pend(item, model, existing) for item in work]
     queue = [(entry, i) for entry in pending for i in entry.fresh]
-    total = sum(len(entry.chunks) for entry in pending)
-    bar = tqdm(total=total, unit="chunk", desc="embedding", disable=not show_bar or not total)
+    # the bar counts chunks to embed (the real work) and shows files done beside it; a small first
+    # batch gives the estimate a measured rate within seconds
+    bar = tqdm(total=len(queue), unit="chunk", desc="embedding", smoothing=0,
+               disable=not show_bar or not queue)
 
     def finish_ready(finished: int) -> int:
         """Finish, in order, the files whose chunks are all stored; return how many are done."""
         while finished < len(pending) and not pending[finished].left:
             finish_file(store, pending[finished], report)
-            bar.update(len(pending[finished].chunks))
-            if progress:
-                progress(bar.n, total)
             finished += 1
+        bar.set_postfix_str(f"{finished}/{len(pending)} files", refresh=False)
         return finished
 
     finished = finish_ready(0)
-    for start in range(0, len(queue), BATCH):
-        batch = queue[start:start + BATCH]
+    for batch in batches(queue):
         upsert_batch(store, batch)
         report.embedded += len(batch)
         for entry, _ in batch:
             entry.left -= 1
         finished = finish_ready(finished)
+        bar.update(len(batch))
+        if progress:
+            progress(bar.n, len(queue))
     bar.close()
+
+
+def batches(queue: list) -> list[list]:
+    """The queue in model calls: FIRST_BATCH chunks, then BATCH at a time."""
+    cuts = [0] + list(range(min(FIRST_BATCH, len(queue)), len(queue), BATCH)) + [len(queue)]
+    return [queue[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def pend(item, model: str, existing: set[str]) -> _Pending:
@@ -203,7 +232,8 @@ def retire_stale(store: Store, source: str, keep: set[str]) -> None:
 def remove_missing(stored, seen: set[str], roots: list[str], store: Store, report) -> None:
     """Drop chunks of files that used to be under a scanned folder but are gone now."""
     for source, entry in stored.items():
-        covered = any(source == r or (r.endswith("/") and source.startswith(r)) for r in roots)
+        path = Path(source).resolve().as_posix()  # older stores hold paths relative to the cwd
+        covered = any(path == r or (r.endswith("/") and path.startswith(r)) for r in roots)
         if covered and source not in seen and not Path(source).is_file():
             store.delete(entry["ids"])
             report.files.append(FileResult(source, "removed", len(entry["ids"])))

@@ -17,6 +17,7 @@ import yaml
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".html", ".htm"}
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r\f\v"} | {"\x7f"}
+MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]{0,500})?/?>")
 TITLE_MAX = 200  # characters; a title or heading longer than this is clipped, not stored whole
 
 
@@ -218,8 +219,13 @@ def load_html(text: str, source: str, fallback_title: str) -> LoadedFile:
     body = clean_text(parser.markdown())
     if not body.strip():
         raise LoadError("HTML page has no visible text")
-    title = clip(parser.title) or clip(first_heading(body) or fallback_title)
+    title = clip(strip_markup(parser.title)) or clip(first_heading(body) or fallback_title)
     return LoadedFile(source, title, "markdown", [Part(body)])
+
+
+def strip_markup(text: str) -> str:
+    """Drop tags that escaped markup (&lt;b&gt;) decoded into: notes keep words, never markup."""
+    return MARKUP_TAG.sub(" ", text)
 
 
 class _HtmlToText(HTMLParser):
@@ -254,9 +260,11 @@ class _HtmlToText(HTMLParser):
             self.out.append("\n")
 
     def handle_data(self, data):
+        if self._hidden:
+            return
         if self._in_title:
             self.title += data
-        elif not self._hidden:
+        else:
             self.out.append(data)
 
     def leftover(self) -> str:
@@ -267,6 +275,6 @@ class _HtmlToText(HTMLParser):
 
     def markdown(self) -> str:
         """The collected text with runs of blank lines folded."""
-        text = "".join(self.out) + self.leftover()
+        text = strip_markup("".join(self.out) + self.leftover())
         text = re.sub(r"[ \t]+", " ", text)
         return re.sub(r"\n\s*\n+", "\n\n", text).strip()

@@ -35,7 +35,7 @@ def test_round_trip_add_unchanged_update_delete(in_tmp, notes_dir, make_settings
     changed = ingest_paths([notes_dir], settings, show_bar=False)
     assert status_of(changed)["inference.md"] == "updated"
     assert changed.embedded == 1  # only the edited section is embedded again
-    docs = open_collection(settings).get(where={"source": "notes/inference.md"},
+    docs = open_collection(settings).get(where={"source": (notes_dir / "inference.md").resolve().as_posix()},
                                          include=["documents"])["documents"]
     assert any("can scale down to zero" in d for d in docs)
     assert not any("scales to zero" in d for d in docs)
@@ -43,7 +43,7 @@ def test_round_trip_add_unchanged_update_delete(in_tmp, notes_dir, make_settings
     (notes_dir / "streaming.md").unlink()
     removed = ingest_paths([notes_dir], settings, show_bar=False)
     assert status_of(removed)["streaming.md"] == "removed"
-    assert set(stored_files(open_collection(settings))) == {"notes/inference.md"}
+    assert set(stored_files(open_collection(settings))) == {(notes_dir / "inference.md").resolve().as_posix()}
 
 
 def test_metadata_and_deterministic_ids(in_tmp, notes_dir, make_settings):
@@ -51,7 +51,7 @@ def test_metadata_and_deterministic_ids(in_tmp, notes_dir, make_settings):
     ingest_paths([notes_dir], settings, show_bar=False)
     got = open_collection(settings).get(include=["metadatas"])
     meta = next(m for m in got["metadatas"] if m["heading"].endswith("Serverless Inference"))
-    assert meta["source"] == "notes/inference.md" and meta["domain"] == "D3"
+    assert meta["source"] == (notes_dir / "inference.md").resolve().as_posix() and meta["domain"] == "D3"
     assert meta["title"] == "Inference options" and meta["tasks"] == "3.1"
     assert {"chunk_index", "content_hash", "file_hash"} <= set(meta)
     ids = sorted(got["ids"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("app", "ingest", "evals")
-LAYERS = {"app.config": 0, "app.providers": 0, "app.store": 1, "app.rag": 2, "app.study": 3,
+LAYERS = {"app.config": 0, "app.embeddings": 0, "app.providers": 0, "app.store": 1, "app.rag": 2, "app.study": 3,
           "app.cli": 4, "app.ui": 4}
 
 

@@ -25,4 +25,4 @@ def test_real_llamacpp_answers(in_tmp, notes_dir, make_settings):
     result = load_tutor(settings).ask("Which option handles 1 GB payloads?")
     assert isinstance(result.answer, str) and result.answer.strip()
     assert result.model == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert result.citations[0].source == "notes/inference.md"
+    assert result.citations[0].source.endswith("/notes/inference.md")

@@ -11,23 +11,33 @@ from langchain_core.embeddings import Embeddings
 from app.config import Settings
 from app.providers import make_embeddings
 from app.store.bm25 import Bm25Index, bm25_dir, save_bm25
-from app.store.chroma import (describe_store, drop_collection, get_all, make_client, open_collection,
+from app.store.chroma import (connect, describe_store, drop_collection, get_all, open_collection,
                               stored_files, write_manifest)
-from app.store.errors import StoreBusy, StoreDamaged, StoreError, StoreMismatch, StoreUnavailable
+from app.store.errors import (StoreBusy, StoreDamaged, StoreError, StoreMismatch, StoreReadOnly,
+                              StoreUnavailable)
+from app.store.files import readable_copy, swap_in
 from app.store.lock import writer_lock
 from app.store.sources import source_of
 
-__all__ = ["Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "StoreUnavailable",
-           "describe_store", "source_of", "writer_lock"]
+__all__ = ["Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "StoreReadOnly",
+           "StoreUnavailable", "describe_store", "source_of", "swap_in", "writer_lock"]
 
 
 class Store:
     """One store: its Chroma collection, a LangChain vector store over it and the BM25 index."""
 
-    def __init__(self, settings: Settings, client=None, embeddings: Embeddings | None = None):
+    def __init__(self, settings: Settings, client=None, embeddings: Embeddings | None = None,
+                 writable: bool = False):
+        try:
+            self.client, self.collection = connect(settings, client)
+        except StoreReadOnly as exc:
+            if writable:
+                raise StoreUnavailable(f"{exc}; nothing can be written to it (copy it somewhere "
+                                       "writable, or set TUTOR_STORE_PATH)") from None
+            # Chroma writes to its database even to read; a copy keeps a read-only store usable
+            settings = readable_copy(settings)
+            self.client, self.collection = connect(settings)
         self.settings = settings
-        self.client = client or make_client(settings)
-        self.collection = open_collection(settings, self.client)
         self._embeddings = embeddings
 
     @cached_property
@@ -54,7 +64,7 @@ class Store:
             try:
                 with writer_lock(self.settings):
                     self.rebuild_bm25()
-            except StoreBusy:
+            except (StoreBusy, StoreUnavailable):  # an ingest will rebuild it; or read-only media
                 return index
             index = Bm25Index(bm25_dir(self.settings))
         return index
@@ -116,6 +126,18 @@ class Store:
     def all_ids(self) -> list[str]:
         """Every chunk id in the store."""
         return get_all(self.collection, [])["ids"]
+
+    def move_chunks(self, ids: list[str], source: str, key) -> None:
+        """Give chunks a new source (and the ids `key(source, content_hash)`), keeping their vectors."""
+        got = self.collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        metas = [{**meta, "source": source} for meta in got["metadatas"]]
+        new_ids = [key(source, meta["content_hash"]) for meta in metas]
+        existing = set(self.collection.get(ids=new_ids, include=[])["ids"])
+        fresh = [i for i, cid in enumerate(new_ids) if cid not in existing]
+        if fresh:
+            self.upsert([new_ids[i] for i in fresh], [got["documents"][i] for i in fresh],
+                        [metas[i] for i in fresh], [list(got["embeddings"][i]) for i in fresh])
+        self.delete([cid for cid in got["ids"] if cid not in set(new_ids)])
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""

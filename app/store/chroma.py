@@ -10,7 +10,12 @@ from chromadb.config import Settings as ChromaSettings
 
 from app.config import Settings
 from app.providers import embedding_model_name
-from app.store.errors import StoreMismatch
+from app.store.errors import (StoreDamaged, StoreError, StoreMismatch, StoreReadOnly,
+                              StoreUnavailable)
+
+
+DAMAGED = ("malformed", "not a database", "file is encrypted", "no such table", "corrupt")
+READ_ONLY = ("readonly database", "read-only file system")
 
 
 def make_client(settings: Settings):
@@ -18,10 +23,57 @@ def make_client(settings: Settings):
     # Chroma's telemetry would try to reach the network; this product never does.
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
+        return connect_server(settings, chroma_settings)
+    path = settings.store_path
+    if path.exists() and not path.is_dir():
+        raise StoreUnavailable(f"the store path {path} is a file, not a folder; point TUTOR_STORE_PATH "
+                               "at a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot create the store folder {path} ({exc.strerror}); point "
+                               "TUTOR_STORE_PATH at a writable folder") from None
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def connect_server(settings: Settings, chroma_settings: ChromaSettings):
+    """An HTTP client for a Chroma server, or one line naming host and port when it is unreachable."""
+    try:
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
                                    settings=chroma_settings)
-    settings.store_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises ValueError or httpx errors, depending on version
+        raise StoreUnavailable(
+            f"cannot reach the Chroma server at http://{settings.chroma_host}:{settings.chroma_port} "
+            f"({type(exc).__name__}); is `chroma run` up? check TUTOR_CHROMA_HOST and "
+            "TUTOR_CHROMA_PORT") from None
+
+
+def connect(settings: Settings, client=None):
+    """(client, collection) for the configured store, with failures translated to one line each."""
+    try:
+        client = client or make_client(settings)
+        return client, open_collection(settings, client)
+    except (StoreError, StoreMismatch):
+        raise
+    except Exception as exc:  # sqlite and Chroma report damage through several exception types
+        raise store_error(settings, exc) from None
+
+
+def store_error(settings: Settings, exc: Exception) -> Exception:
+    """The StoreError that explains an exception raised while opening a store."""
+    text = str(exc).lower()
+    where = describe_store(settings)
+    if any(marker in text for marker in READ_ONLY):
+        return StoreReadOnly(f"the store {where} is on read-only media")
+    if any(marker in text for marker in DAMAGED):
+        return StoreDamaged(f"the store {where} is damaged ({first_line(exc)}); rebuild it with "
+                            "`tutor ingest --rebuild` (your note files are not affected)")
+    return StoreUnavailable(f"cannot open the store {where}: {type(exc).__name__}: {first_line(exc)}")
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an exception's message, clipped."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 def open_collection(settings: Settings, client=None):

@@ -21,3 +21,7 @@ class StoreDamaged(StoreError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be opened here: a Chroma server is unreachable, or the path is unusable."""
+
+
+class StoreReadOnly(StoreError):
+    """The store's files cannot be written (read-only media); readers open a temporary copy."""
