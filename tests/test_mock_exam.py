@@ -7,7 +7,9 @@ import sqlite3
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
+from app.cli import app
 from app.study.bank import shipped_questions
 from app.study.history import MockHistory
 from app.study.mock import (ASSUMED_PASS_SHARE, MockTimer, domain_counts, draw_mock, scaled_estimate,
@@ -116,3 +118,16 @@ def test_a_mock_ends_itself_when_time_is_up(mock_env):
     at.run()
     assert not at.exception and at.header[0].value == "Score report"
     assert any("0 of 4 correct" in m.value for m in at.markdown)
+
+
+def test_cli_mock_of_20_questions_ends_in_a_report(mock_env):
+    answers = "f\n" + "a\n" * 19 + "b\n" * 30  # flag the first, answer the rest, then the review pass
+    result = CliRunner().invoke(app, ["mock", "--questions", "20"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "20 questions, 40 minutes. No feedback until the end." in result.output
+    assert "Review pass: " in result.output and "Correct" not in result.output  # no feedback before the end
+    report = result.output.split("Score: ")[1]
+    assert "of 20 correct" in report and "Estimated scaled score" in report and "pass mark 720" in report
+    assert "By domain:" in report and "By task statement:" in report and "read: " in report
+    bad = CliRunner().invoke(app, ["mock", "--questions", "0"])
+    assert bad.exit_code == 1 and "--questions must be 1-65" in bad.output

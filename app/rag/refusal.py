@@ -30,8 +30,9 @@ EXAM_COSINE = 0.38          # exam questions: best chunk cosine below this (x sc
 EXAM_NAME_COSINE = 0.55     # ... or below this when the question names something the notes never use
 REFERENCE_LEVEL = 0.581  # store_level of corpus/ (bundled MiniLM, 413 chunks, 2026-11-24)
 SAMPLE_CHUNKS = 64
-SCALE_RANGE = (0.6, 1.2)  # a store is never trusted to move the thresholds further than this
+SCALE_RANGE = (0.6, 1.0)  # thresholds only loosen for a store (never stricter than on our corpus)
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9]{2,}\b")
+_OPENERS = frozenset("does did should explain describe compare list name define tell give why".split())
 INJECTION = re.compile(r"(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt)|system prompt|"
                        r"(reveal|print|show|repeat|output)\b.{0,40}\b(prompt|instructions|text above)|"
                        r"you are now|developer mode|jailbreak", re.IGNORECASE)
@@ -68,7 +69,7 @@ def unknown_names(query: str, vocabulary: frozenset[str]) -> list[str]:
     """Capitalised names in the question that no note uses in any form (another cloud's product, say)."""
     if not vocabulary:
         return []
-    names = [w for w in _NAME.findall(query) if w.lower() not in stop_words()]
+    names = [w for w in _NAME.findall(query) if w.lower() not in stop_words() | _OPENERS]
     return [w for w in names if not word_in(w.lower(), vocabulary)]
 
 
