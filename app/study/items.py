@@ -11,7 +11,7 @@ import hashlib
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.rag.text import content_words
 from app.study.bank import Question
@@ -22,14 +22,14 @@ from app.study.terms import CONCEPT_HINTS, Vocabulary, base_name, clean, same_th
 WIDE_KINDS = {"service", "algorithm", "metric", "format"}  # comparable across notes
 
 
-@dataclass(frozen=True)
+@dataclass
 class Term:
-    """A name the notes use, with its kind and where it was found."""
+    """A name the notes use, with its kind and every note and domain it was found in."""
 
     name: str
     kind: str
-    source: str
-    domain: str
+    sources: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
 
 
 class TermPool:
@@ -48,10 +48,11 @@ class TermPool:
             self.needs.setdefault(base_name(fact.answer), []).append(set(content_words(fact.need)))
 
     def add(self, name: str, kind: str, fact: Fact) -> None:
-        """Remember a term once (its first sighting decides its note and domain)."""
+        """Remember a term (its first sighting decides its name and kind) and the note it is in."""
         meta = fact.chunk.metadata
-        self.terms.setdefault(base_name(name), Term(name, kind, str(meta.get("source", "")),
-                                                    str(meta.get("domain", ""))))
+        term = self.terms.setdefault(base_name(name), Term(name, kind))
+        term.sources.add(str(meta.get("source", "")))
+        term.domains.add(str(meta.get("domain", "")))
 
     def words_of(self, name: str) -> set[str]:
         """A term's name words and the words of every need the notes recommend it for (cached)."""
@@ -76,9 +77,9 @@ class TermPool:
         # a table column holds one kind of thing; only products, algorithms, metrics and formats must match
         group = [g for g in fact.group if fact.answer_kind not in WIDE_KINDS
                  or self.vocab.kind_of(g, "") == fact.answer_kind]
-        tiers = [fact.wrong, group, [t.name for t in same_kind if t.source == meta.get("source")]]
+        tiers = [fact.wrong, group, [t.name for t in same_kind if meta.get("source") in t.sources]]
         if fact.answer_kind in WIDE_KINDS:
-            tiers += [[t.name for t in same_kind if t.domain == meta.get("domain")], [t.name for t in same_kind]]
+            tiers += [[t.name for t in same_kind if meta.get("domain") in t.domains], [t.name for t in same_kind]]
         return tiers
 
 

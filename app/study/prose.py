@@ -11,8 +11,9 @@ from app.study.terms import Vocabulary, clean
 
 _DEFINITION_LINE = re.compile(r"^\s*[-*]\s+\*\*(?P<term>[^*]{2,60})\*\*\s*:\s*(?P<text>.+)$")
 _IS_A = re.compile(rf"^(?:The |An? )?(?P<term>{TERM}) is (?P<text>(?:a|an|the) .+)$")
-_CHOOSE = re.compile(rf"^(?:Choose|Use|Pick) (?P<term>{TERM}?)(?: over (?P<over>{TERM}?))? "
-                     r"(?P<conn>when|for|if|to) (?P<need>.+)$")
+CONNECTORS = ("when", "if", "for", "to")  # "Choose FSx for Lustre when ..." splits at "when" first
+_CHOOSE = {conn: re.compile(rf"^(?:Choose|Use|Pick) (?P<term>{TERM}?)(?: over (?P<over>{TERM}?))? "
+                            rf"(?P<conn>{conn}) (?P<need>.+)$") for conn in CONNECTORS}
 
 
 def definition_facts(chunk: Document, body: str, vocab: Vocabulary) -> list[Fact]:
@@ -57,14 +58,20 @@ def resolve(term: str, chunk: Document) -> str:
 
 def choose_fact(chunk: Document, clause: str, sentence: str, vocab: Vocabulary) -> Fact | None:
     """"Choose Batch Transform for offline scoring ..." -> "Which service should you choose for ...?"."""
-    match = _CHOOSE.match(clause.strip())
-    if not match or len(match["need"]) < 12:
-        return None
-    term = re.sub(r" instead$", "", resolve(match["term"], chunk))
-    kind = vocab.kind_of(term)
+    for pattern in _CHOOSE.values():
+        match = pattern.match(clause.strip())
+        if not match or len(match["need"]) < 12:
+            continue
+        term = re.sub(r" instead$", "", resolve(match["term"], chunk))
+        kind = vocab.kind_of(term)
+        if term and kind != "concept":  # "Choose ranges from experience" names no service or metric
+            return rule_fact(chunk, match, term, kind, sentence)
+    return None
+
+
+def rule_fact(chunk: Document, match: re.Match, term: str, kind: str, sentence: str) -> Fact:
+    """The question a "choose X when ..." rule asks."""
     need = re.sub(r"\s*\(see [^)]*\)", "", match["need"])
-    if not term or kind == "concept":
-        return None  # "Choose ranges from experience" names no service, algorithm or metric
     verb = "use" if match["conn"] == "to" else "choose"
     stem = f"Which {kind_word(kind)} should you {verb} {match['conn']} {need}?"
     wrong = [clean(match["over"])] if match["over"] else []
