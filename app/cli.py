@@ -21,7 +21,7 @@ from app.study.flashcards import export_apkg, export_csv
 from app.study.library import StudyMaterial, material_from_store
 from app.study.mock import EXAM_MINUTES, EXAM_QUESTIONS, MockTimer, draw_mock
 from app.study.plan import study_plan
-from app.study.practice import Progress
+from app.study.practice import Progress, ProgressError
 from app.study.terminal import finish_mock, plan_text, practise, report_text, take_mock
 
 app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
@@ -195,7 +195,7 @@ def study_setup(settings) -> tuple[Progress, StudyMaterial]:
     """The progress file next to the store and the store's generated questions and flashcards."""
     try:
         return Progress(settings.store_path.parent / "practice.sqlite"), material_from_store(Store(settings))
-    except StoreError as exc:
+    except (StoreError, ProgressError) as exc:
         fail(str(exc))
 
 

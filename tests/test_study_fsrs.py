@@ -83,3 +83,15 @@ def test_leitner_boxes_migrate_once(tmp_path):
     assert "boxes" not in tables and "boxes_leitner" in tables
     Progress(path)  # opening again migrates nothing twice
     assert progress.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == reviews
+
+
+def test_a_damaged_progress_file_is_one_line(in_tmp):
+    from typer.testing import CliRunner  # lazy: the CLI import is slow and only this test needs it
+
+    from app.cli import app  # lazy: as above
+
+    (in_tmp / "practice.sqlite").write_bytes(b"not a database at all" * 100)
+    env = {"TUTOR_STORE_PATH": str(in_tmp / "store"), "TUTOR_NOTES_PATH": str(in_tmp / "none")}
+    result = CliRunner().invoke(app, ["plan"], env=env)
+    assert result.exit_code == 1 and "practice.sqlite: cannot use the practice progress file" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

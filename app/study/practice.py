@@ -18,17 +18,25 @@ from app.study.history import MockHistory
 from app.study.schedule import Schedule, rating_for, utc_now
 
 
+class ProgressError(RuntimeError):
+    """The progress file cannot be used; the message names the file and what to do."""
+
+
 class Progress:
     """Answers and FSRS cards in a local SQLite file (survives restarts)."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        self.db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT, domain TEXT, correct INTEGER, at REAL)")
-        self.db.commit()
-        self.schedule = Schedule(self.db)
-        self.schedule.migrate_leitner()
-        self.mocks = MockHistory(self.db)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), check_same_thread=False)
+            self.db.execute("CREATE TABLE IF NOT EXISTS answers (question TEXT, domain TEXT, correct INTEGER, at REAL)")
+            self.db.commit()
+            self.schedule = Schedule(self.db)
+            self.schedule.migrate_leitner()
+            self.mocks = MockHistory(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise ProgressError(f"{path}: cannot use the practice progress file ({exc}); "
+                                "move it away to start a new one") from exc
 
     def record(self, question: Question, correct: bool, guessed: bool = False,
                when: datetime | None = None) -> Card:

@@ -39,8 +39,11 @@ def explanation(question, picked: list[str], guessed: bool) -> dict:
     if question.evidence:
         why, cites = question_citation(question), []
     else:
-        why, cites = tutor_explanation(question)
-        why = safe_markdown(why)
+        try:
+            why, cites = tutor_explanation(question)
+            why = safe_markdown(why)
+        except Exception as exc:  # a provider or scorer failure: grade anyway, say why there is no explanation
+            why, cites = safe_markdown(f"No explanation from the notes this time: {exc}"), []
     return {"correct": grade(question, picked), "picked": picked, "answer": question.answer,
             "guessed": guessed, "why": why, "citations": cites}
 

@@ -12,15 +12,19 @@ import streamlit as st
 from app.store import Store
 from app.study.bank import Question, shipped_questions
 from app.study.library import StudyMaterial, material_from_store, short_source
-from app.study.practice import Progress
+from app.study.practice import Progress, ProgressError
 from app.ui.common import settings
 
 NOTE_PAGE = "note"  # url path of page_note.py (see main.py)
 
 
 def progress_store() -> Progress:
-    """The SQLite progress file next to the store (answers, FSRS cards, mock exams)."""
-    return Progress(settings().store_path.parent / "practice.sqlite")
+    """The SQLite progress file next to the store (answers, FSRS cards, mock exams), or a one-line error."""
+    try:
+        return Progress(settings().store_path.parent / "practice.sqlite")
+    except ProgressError as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 def material() -> StudyMaterial:
