@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 
 from pydantic import BaseModel, ConfigDict
@@ -106,4 +108,10 @@ def verdict(result: TutorAnswer) -> str:
 def citation_line(cite: Citation) -> str:
     """`[n] source - heading, page p`: how a citation is shown everywhere."""
     page = f", page {cite.page}" if cite.page else ""
-    return f"[{cite.n}] {cite.source} - {cite.heading}{page}"
+    return f"[{cite.n}] {shown_source(cite.source)} - {cite.heading}{page}"
+
+
+def shown_source(source: str) -> str:
+    """A stored (absolute) source as people read it: relative to the working folder when inside it."""
+    path = Path(source)
+    return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else source
