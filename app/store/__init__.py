@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from functools import cached_property
 
 from langchain_chroma import Chroma
@@ -15,7 +17,7 @@ from app.store.chroma import (connect, describe_store, drop_collection, get_all,
                               stored_files, write_manifest)
 from app.store.errors import (StoreBusy, StoreDamaged, StoreError, StoreMismatch, StoreReadOnly,
                               StoreUnavailable)
-from app.store.files import readable_copy, swap_in
+from app.store.files import read_stats, readable_copy, swap_in, write_stats
 from app.store.lock import writer_lock
 from app.store.sources import source_of
 
@@ -68,6 +70,22 @@ class Store:
                 return index
             index = Bm25Index(bm25_dir(self.settings))
         return index
+
+    def memo(self, name: str, compute: Callable[[], float]) -> float:
+        """A number derived from the store's chunks, computed once per store content and kept in
+        stats.json beside the store (a cold start should not recompute it)."""
+        key = self.fingerprint()
+        stats = read_stats(self.settings)
+        if stats.get("fingerprint") == key and name in stats.get("values", {}):
+            return float(stats["values"][name])
+        value = float(compute())
+        values = stats.get("values", {}) if stats.get("fingerprint") == key else {}
+        write_stats(self.settings, {"fingerprint": key, "values": {**values, name: value}})
+        return value
+
+    def fingerprint(self) -> str:
+        """A digest of the stored chunk ids: changes whenever a chunk is added or removed."""
+        return hashlib.sha256("\n".join(sorted(self.all_ids())).encode()).hexdigest()[:16]
 
     def count(self) -> int:
         """How many chunks the store holds."""

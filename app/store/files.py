@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
@@ -42,3 +43,25 @@ def swap_in(fresh: Path, live: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     elif retired.exists():
         retired.unlink()
+
+
+def read_stats(settings: Settings) -> dict:
+    """The store's stats.json ({} when missing, unreadable or on a Chroma server)."""
+    path = settings.store_path / "stats.json"
+    try:
+        return json.loads(path.read_text()) if not settings.chroma_host and path.exists() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_stats(settings: Settings, stats: dict) -> None:
+    """Write stats.json atomically; a read-only store simply keeps recomputing."""
+    if settings.chroma_host:
+        return
+    path = settings.store_path / "stats.json"
+    try:
+        tmp = path.with_name(f"stats.json.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(stats))
+        os.replace(tmp, path)
+    except OSError:
+        pass
