@@ -58,16 +58,22 @@ def badge(result: TutorAnswer) -> str:
 
 
 def show_citations(result: TutorAnswer) -> None:
-    """Numbered citation chips that expand to the chunk text, source, heading and page."""
+    """Chips for the sources the answer cites, in order of first use, each expanding to the chunk
+    text, source, heading and page; the other retrieved sources sit behind one "More sources" control."""
     texts = getattr(result, "texts", None) or {}
     for cite in result.citations:
         with st.expander(citation_line(cite)):
             st.text(texts.get(cite.chunk_id, ""))  # st.text never renders HTML or Markdown
+    if result.more_sources:
+        with st.expander(f"More sources ({len(result.more_sources)}) - retrieved, not used in this answer"):
+            for cite in result.more_sources:
+                st.caption(citation_line(cite))
+                st.text(texts.get(cite.chunk_id, "")[:600])
 
 
 def chunk_texts(tutor: Tutor, result: TutorAnswer) -> dict[str, str]:
-    """The stored text of every cited chunk, by chunk id."""
-    return tutor.store.texts([cite.chunk_id for cite in result.citations])
+    """The stored text of every cited chunk and of the other retrieved ones, by chunk id."""
+    return tutor.store.texts([cite.chunk_id for cite in result.citations + result.more_sources])
 
 
 def safe_markdown(text: str) -> str:
