@@ -63,9 +63,15 @@ def section_for(question: Question, chunks: list[Document]) -> Document | None:
     """The chunk of the question's notes that shares the most words with the question and its answer."""
     if question.chunk_id:
         return next((c for c in chunks if c.id == question.chunk_id), None)
-    words = set(content_words(question.question + " " + " ".join(question.choices[a] for a in question.answer)))
+    words = set(content_words(question.question))
+    answer = set(content_words(" ".join(question.choices[a] for a in question.answer)))
     candidates = [c for c in chunks if any(same_source(str(c.metadata.get("source")), s) for s in question.sources)]
-    return max(candidates, key=lambda c: len(words & set(content_words(body_of(c.page_content)))), default=None)
+
+    def shared(chunk: Document) -> int:
+        text = set(content_words(chunk.page_content))  # the heading label counts too
+        return len(words & text) + 2 * len(answer & text)  # the answer's words say most about the section
+
+    return max(candidates, key=shared, default=None)
 
 
 def quality_summary(material: StudyMaterial, sample: int = 10, seed: int = 0) -> str:

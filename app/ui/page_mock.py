@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import altair as alt
 import streamlit as st
+import streamlit.components.v1 as components
 
 from app.study.library import section_for, short_source
 from app.study.mock import (EXAM_MINUTES, EXAM_QUESTIONS, PASS_SCALED, MockTimer, clock, draw_mock,
@@ -27,6 +28,8 @@ def start_mock() -> None:
 
 def save_pick(exam: dict, qid: str, key: str, letters: list[str] | None = None) -> None:
     """Remember the answer of one question (callback of its radio, or of its boxes when `letters`)."""
+    if time_is_up(exam):
+        return  # an answer given after the time is up does not count
     if letters:
         exam["answers"][qid] = [letter for letter in letters if st.session_state.get(f"{key}-{letter}")]
     else:
@@ -36,6 +39,8 @@ def save_pick(exam: dict, qid: str, key: str, letters: list[str] | None = None) 
 
 def toggle_flag(exam: dict, qid: str) -> None:
     """Flag or unflag a question for review."""
+    if time_is_up(exam):
+        return
     exam["flagged"] ^= {qid}
 
 
@@ -54,15 +59,33 @@ def finish(exam: dict) -> None:
     exam["report"] = report
 
 
-@st.fragment(run_every=1)
+CLOCK_JS = """<div id="clock" style="font-family: sans-serif; font-weight: 600; color: #31333f">%s</div>
+<script>
+let left = %d;  // seconds; the page counts down in the browser, the server checks on every action
+const box = document.getElementById("clock");
+const pad = (n) => String(n).padStart(2, "0");
+function tick() {
+  box.textContent = left > 0
+    ? `Time left: ${Math.floor(left / 3600)}:${pad(Math.floor(left / 60) %% 60)}:${pad(left %% 60)}`
+    : "Time is up: your next click ends the exam.";
+  left -= 1;
+}
+tick();
+setInterval(tick, 1000);
+</script>"""
+
+
 def show_clock(exam: dict) -> None:
-    """Time left, updated every second; the exam ends itself when time is up."""
-    timer = exam["timer"]
-    if timer.expired() and exam["report"] is None:
+    """Time left, counting down in the browser (a server-side timer re-run would swallow clicks)."""
+    remaining = int(exam["timer"].remaining())
+    components.html(CLOCK_JS % (f"Time left: {clock(remaining)}", remaining), height=32)
+
+
+def time_is_up(exam: dict) -> bool:
+    """End the exam once its time has run out (checked on every action); True when it ended."""
+    if exam["report"] is None and exam["timer"].expired():
         finish(exam)
-        st.rerun()
-    state = " (paused)" if timer.paused_at is not None else ""
-    st.markdown(f"**Time left: {clock(timer.remaining())}**{state}")
+    return exam["report"] is not None
 
 
 def ask(exam: dict) -> None:
@@ -117,18 +140,19 @@ def show_report(exam: dict) -> None:
                 f"**{report.verdict}** · time used {clock(report.seconds)}")
     st.caption(ESTIMATE_NOTE)
     st.subheader("By domain")
-    st.table(rows(report.per_domain, "domain"))
+    st.markdown(table_markdown(report.per_domain, "Domain"))
     st.subheader("By task statement")
-    st.table(rows(report.per_task, "task"))
+    st.markdown(table_markdown(report.per_task, "Task"))
     show_misses(report)
     if st.button("New mock exam"):
         del st.session_state["mock"]
         st.rerun()
 
 
-def rows(table: dict[str, tuple[int, int]], name: str) -> list[dict]:
-    """A (correct, total) table as dataframe rows with the share correct."""
-    return [{name: k, "correct": c, "questions": t, "share": f"{c / t:.0%}"} for k, (c, t) in table.items()]
+def table_markdown(table: dict[str, tuple[int, int]], name: str) -> str:
+    """A (correct, total) table as a Markdown table with the share correct (drawn at once, unlike a grid)."""
+    lines = [f"| {name} | Correct | Questions | Share |", "|---|---:|---:|---:|"]
+    return "\n".join(lines + [f"| {plain(k)} | {c} | {t} | {c / t:.0%} |" for k, (c, t) in table.items()])
 
 
 def show_misses(report) -> None:
@@ -179,6 +203,8 @@ def render() -> None:
     """The mock exam page."""
     st.title("Mock exam")
     exam = st.session_state.get("mock")
+    if exam is not None:
+        time_is_up(exam)
     if exam is None:
         setup()
     elif exam["report"] is not None:

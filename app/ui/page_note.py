@@ -6,6 +6,7 @@ import streamlit as st
 
 from app.rag.evidence import body_of
 from app.store import Store
+from app.study.bank import short_source
 from app.ui.common import safe_markdown, settings
 
 
@@ -19,7 +20,7 @@ def render() -> None:
         return
     meta = found[0].metadata
     st.subheader(str(meta.get("heading") or meta.get("title") or ""))
-    st.caption(f"{meta.get('source', '')} · domain {meta.get('domain') or '-'}")
+    st.caption(f"{short_source(str(meta.get('source', '')))} · domain {meta.get('domain') or '-'}")
     st.markdown(safe_markdown(body_of(found[0].page_content)))
 
 
