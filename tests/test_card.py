@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.rag.card import Card, Rarity, build_card, cite, question_shape
+from app.rag.card import Card, Rarity, build_card, cite
+from app.rag.question import question_shape
 from app.rag.evidence import Evidence, word_in
 from app.rag.refusal import is_weak, refusal_text, unknown_names
 from app.rag.result import Citation, EvidenceSentence, TutorAnswer, keep_used_citations
@@ -83,7 +84,15 @@ def test_prose_is_joined_and_cleaned():
     ("What does ModelLatency measure compared with OverheadLatency?", "contrast", "ModelLatency", "OverheadLatency"),
     ("Why is accuracy misleading for imbalanced classes?", "why", "", ""),
     ("When should a team choose SageMaker Savings Plans?", "when", "", ""),
-    ("What does SageMaker Neo do?", "what", "", ""),
+    ("What does SageMaker Neo do?", "define", "", ""),
+    ("How do you tell underfitting from overfitting using training scores?", "contrast", "underfitting",
+     "overfitting"),
+    ("What makes DeepAR a good fit for many products?", "why", "", ""),
+    ("How long does Kinesis Data Streams keep records by default?", "amount", "", ""),
+    ("What are the four types of monitoring in Model Monitor?", "list", "", ""),
+    ("What is the first step of a pipeline and how is it cached?", "what", "", ""),
+    ("What is Kinesis Data Streams? And when would I choose it over Firehose?", "choose",
+     "What is Kinesis Data Streams?", "Firehose"),
 ])
 def test_question_shapes(question, kind, x, y):
     shape = question_shape(question)
@@ -96,10 +105,10 @@ def evidence(n: int, sentence: str, score: float, heading: str = "Notes > Sectio
 
 def test_card_answers_the_asked_side_first_and_leaves_other_topics_out():
     scored = [
-        evidence(1, "Real-time endpoints answer each request synchronously in milliseconds", 0.9),
+        evidence(1, "Real-time endpoints answer each request synchronously in milliseconds", 0.9, cosine=0.7),
         evidence(2, "Choose Asynchronous Inference for large payloads when the caller can wait", 0.8),
         evidence(3, "Asynchronous Inference - payload limit: 1 GB; time limit: 1 hour", 0.7, row=True),
-        evidence(1, "Early stopping ends training jobs that will not beat the best one", 0.85),
+        evidence(1, "Early stopping ends training jobs that will not beat the best one", 0.85, cosine=0.5),
         evidence(4, "Exam trap: near real time with payloads of hundreds of MB points to Asynchronous "
                     "Inference", 0.6, heading="Inference > Exam traps"),
     ]

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from app.rag.evidence import Evidence, word_in
-from app.rag.text import content_words
+from app.rag.question import Shape, last_question, question_shape
+from app.rag.text import content_words, stop_words
 from app.store import Store
 
 FRAME_WORDS = frozenset(
@@ -30,41 +31,25 @@ FRAME_WORDS = frozenset(
     "rather over versus vs compare compared comparison when why what which how does do did should "
     "would could can team need needs mean means explain describe work works best better good way "
     "option options kind type types main purpose role happen happens user learner exam question "
-    "tell give list name sagemaker amazon aws".split())
+    "tell give list name sagemaker amazon aws usually typically generally often mainly really actually "
+    "exactly make makes made many much long".split())
 _TIP_HEADING = re.compile(r"\b(trap|traps|tip|tips|gotcha|gotchas|pitfall|pitfalls|remember|exam)\b", re.I)
 _TIP_PREFIX = re.compile(r"^(exam (trap|tip)|tip|trap|gotcha|exam)\s*:\s*", re.I)
 _TIP_TEXT = re.compile(_TIP_PREFIX.pattern + r"|exam says|\bon the exam\b", re.I)
 _WHY_WORDS = re.compile(r"\b(because|so|since|therefore|which means|so that|reduces?|avoids?|prevents?|"
+                        r"strength|benefit|advantage|helps?|ideal|"
                         r"cheaper|faster|lower|less|fewer|only|without|->|=>)\b|->", re.I)
 _USE_WORDS = re.compile(r"\b(choose|use|used|pick|fits?|best for|use when|when|for)\b", re.I)
 _DIGIT = re.compile(r"\d")
-SHAPES = [  # (kind, pattern with groups x and y); the first match wins
-    ("choose", r"\b(?:use|choose|pick|prefer|select|want)\s+(?P<x>.+?)\s+(?:instead of|over|rather than)"
-               r"\s+(?P<y>.+?)\??$"),
-    ("choose", r"^why\s+(?:is\s+|are\s+)?(?P<x>.+?)\s+(?:over|instead of|rather than|better than)\s+(?P<y>.+?)\??$"),
-    ("contrast", r"\bdifference(?:s)?\s+between\s+(?P<x>.+?)\s+and\s+(?P<y>.+?)\??$"),
-    ("contrast", r"\bhow\s+(?:does|do|is|are)\s+(?P<x>.+?)\s+(?:differ|different)\s+from\s+(?P<y>.+?)\??$"),
-    ("contrast", r"\bhow\s+do\s+(?P<x>.+?)\s+and\s+(?P<y>.+?)\s+differ\b"),
-    ("contrast", r"\b(?:compare|comparing)\s+(?P<x>.+?)\s+(?:and|with|to)\s+(?P<y>.+?)\??$"),
-    ("contrast", r"^(?:what|how)\s+(?:does|do|is)\s+(?P<x>.+?)\s+(?:\w+\s+)?compared?\s+(?:with|to)\s+(?P<y>.+?)\??$"),
-    ("contrast", r"(?P<x>[\w/ -]+?)\s+(?:vs\.?|versus)\s+(?P<y>[\w/ -]+)"),
-    ("why", r"^why\b"),
-    ("when", r"^when\s+(?:should|would|do|does|is|are|can)\b"),
-]
-MAX_ANSWER, MAX_FACTS = 2, 3
+MAX_FACTS, MAX_ITEMS = 3, 5
+ON_TOPIC = 0.2     # on topic: at least this rarity-weighted share of the question's words ...
+CLOSE = 0.9        # ... or at least this close in meaning as the closest statement
+SPREAD = 1.0       # a subject's core words: at most this much commoner (in idf) than its rarest
+FOCUS = 0.6        # weight of the last question's words when choosing the first sentence
 LEAD_BONUS = 1.3   # a statement that opens with the question's subject is a definition or a use
 _PRONOUNS = frozenset("it its this that these those they them there".split())
 FACT_FLOOR = 0.6   # a key fact scores at least this share of the best on-topic statement
 MIN_WORDS = 4      # shorter statements are labels or fragments, not facts
-
-
-@dataclass
-class Shape:
-    """What kind of answer the question asks for, and the subjects it names."""
-
-    kind: str = "what"
-    x: str = ""
-    y: str = ""
 
 
 @dataclass
@@ -106,8 +91,10 @@ class Rarity:
             return cls({}, 1)
 
     def idf(self, word: str) -> float:
-        """Inverse document frequency of a (singular, lower-case) content word."""
-        count = max(self.df.get(word, 0), self.df.get(word + "s", 0), self.df.get(word + "es", 0))
+        """Inverse document frequency of a (singular, lower-case) content word; a hyphenated word
+        ('built-in', 'mla-c01') is as common as its commonest part (the index splits it)."""
+        parts = [p for p in re.split(r"[-.]", word) if p and p not in stop_words()] or [word]
+        count = max(self.df.get(w, 0) for p in parts for w in (p, p + "s", p + "es"))
         return math.log((self.docs + 1) / (count + 1))
 
 
@@ -119,30 +106,6 @@ def store_rarity(store: Store) -> Rarity:
     if store not in _RARITY:
         _RARITY[store] = Rarity.of_index(store.bm25.index)
     return _RARITY[store]
-
-
-def question_shape(question: str) -> Shape:
-    """The kind of question (choose, contrast, why, when, what) and its subjects x and y."""
-    last = _last_question(question)
-    for kind, pattern in SHAPES:
-        match = re.search(pattern, last, re.IGNORECASE)
-        if match:
-            groups = match.groupdict()
-            return Shape(kind, _subject(groups.get("x") or ""), _subject(groups.get("y") or ""))
-    return Shape()
-
-
-def _last_question(text: str) -> str:
-    """The last question of a follow-up query ('What is X? And how is it billed?' -> the second)."""
-    parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text.strip()) if p.strip()]
-    return parts[-1] if parts else text
-
-
-def _subject(text: str) -> str:
-    """A subject without leading question words, articles or a trailing clause."""
-    text = re.sub(r"^(?:what|how|does|do|is|are|the|a|an|sagemaker|amazon|aws)\s+", "", text.strip(), flags=re.I)
-    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
-    return re.split(r"\s+(?:for|in|when|if|so|to|with|on)\s+", text, maxsplit=1)[0].strip(" ?.,")
 
 
 def about(subject_words: set[str], ev: Evidence) -> float:
@@ -159,35 +122,61 @@ def statement_words(ev: Evidence) -> set[str]:
     return set(content_words(f"{section} {ev.label} {ev.sentence}"))
 
 
-def core_words(text: str, seen: set[str], rarity: Rarity, keep: int = 2, spread: float = 1.0) -> set[str]:
-    """The rarest topic words of `text` that the retrieved notes use (what 'on topic' means): at most
-    `keep`, and none far commoner (idf more than `spread` lower) than the rarest."""
-    topic = [w for w in dict.fromkeys(content_words(text)) if w not in FRAME_WORDS and word_in(w, seen)]
-    ranked = sorted(topic, key=rarity.idf, reverse=True)[:keep]
-    return {w for w in ranked if rarity.idf(w) >= rarity.idf(ranked[0]) - spread}
+def topic_words(text: str, seen: set[str], rarity: Rarity) -> dict[str, float]:
+    """The topic words of `text` that the retrieved notes use, each weighted by its rarity in the store."""
+    words = [w for w in dict.fromkeys(content_words(text)) if w not in FRAME_WORDS and word_in(w, seen)]
+    return {w: rarity.idf(w) for w in words}
 
 
-def topic_of(query: str, shape: Shape, scored: list[Evidence], rarity: Rarity) -> set[str]:
-    """The words that make a statement on topic: the question's rarest, and each subject's rarest."""
-    seen = set().union(*(statement_words(e) for e in scored)) if scored else set()
-    core = core_words(query, seen, rarity)
-    for subject in (shape.x, shape.y) if shape.kind in ("choose", "contrast") else ():
-        core |= core_words(subject, seen, rarity, keep=1)
-    return core
+def coverage(topic: dict[str, float], ev: Evidence) -> float:
+    """Rarity-weighted share of the topic words a statement (with its label and section) uses."""
+    total = sum(topic.values())
+    if not total:
+        return 0.0
+    words = statement_words(ev)
+    return sum(weight for w, weight in topic.items() if word_in(w, words)) / total
+
+
+def core_words(text: str, seen: set[str], rarity: Rarity) -> set[str]:
+    """The rarest topic word of `text` (a subject's name, say) and any nearly as rare."""
+    topic = topic_words(text, seen, rarity)
+    top = max(topic.values(), default=0.0)
+    return {w for w, weight in topic.items() if weight >= top - SPREAD}
+
+
+def on_topic(ev: Evidence, topic: dict[str, float], sides: set[str], closest: float) -> bool:
+    """A statement about the question: enough of its rare words, a subject's name, or a meaning as
+    close as the closest statement's."""
+    return (not topic or coverage(topic, ev) >= ON_TOPIC or about(sides, ev) > 0
+            or 0 < CLOSE * closest <= ev.cosine)
 
 
 def build_card(query: str, scored: list[Evidence], rarity: Rarity) -> Card:
     """The answer card for a question from its scored evidence statements (best first)."""
     shape = question_shape(query)
-    core = topic_of(query, shape, scored, rarity)
+    seen = set().union(*(statement_words(e) for e in scored)) if scored else set()
+    topic = topic_words(query, seen, rarity)
+    sides = set() if shape.kind not in ("choose", "contrast") else (
+        core_words(shape.x, seen, rarity) | core_words(shape.y, seen, rarity))
     pool = [e for e in scored if len(e.sentence.split()) >= MIN_WORDS]
-    on_topic = [e for e in pool if not core or about(core, e) > 0] or pool[:3]
-    tips = [e for e in on_topic if is_tip(e)]
-    plain = [e for e in on_topic if not is_tip(e)] or on_topic
+    closest = max((e.cosine for e in pool), default=0.0)
+    kept = [e for e in pool if on_topic(e, topic, sides, closest)] or pool[:3]
+    tips = [e for e in kept if is_tip(e)]
+    plain = [e for e in kept if not is_tip(e)] or kept
     card = Card(answer=direct_answer(query, shape, plain, rarity))
-    card.facts = key_facts(plain, card.answer)
+    items = list_items(card.answer[0], scored) if card.answer else []
+    card.facts = (items + key_facts(plain, card.answer + items))[:max(MAX_FACTS, len(items))]
     card.tip = tips[0] if tips and not any(tips[0] is e for e in card.answer) else None
     return card
+
+
+def list_items(lead: Evidence, scored: list[Evidence], limit: int = MAX_ITEMS) -> list[Evidence]:
+    """The list items a lead-in statement ('Model Monitor offers four kinds of monitoring:') opens."""
+    if not lead.sentence.rstrip().endswith(":"):
+        return []
+    label = lead.sentence.rstrip().rstrip(":").strip()
+    items = [e for e in scored if e.chunk_id == lead.chunk_id and e.label == label and e is not lead]
+    return sorted(items, key=lambda e: e.position)[:limit]
 
 
 def is_tip(ev: Evidence) -> bool:
@@ -200,38 +189,53 @@ def lead_bonus(ev: Evidence, subject: set[str]) -> float:
     """Favour statements that open with their subject ('Pipe mode streams ...', a row named after it,
     a bullet under its label) and disfavour ones that open with a pronoun ('It ...')."""
     opening = set(content_words(" ".join(ev.sentence.split()[:4])))
-    if subject and (any(word_in(w, opening) for w in subject) or any(word_in(w, set(content_words(ev.label)))
-                                                                     for w in subject)):
+    label = set(content_words(ev.label))
+    if subject and any(word_in(w, opening) or word_in(w, label) for w in subject):
         return LEAD_BONUS
     return 0.9 if ev.sentence.split()[0].lower() in _PRONOUNS else 1.0
+
+
+def shape_bonus(ev: Evidence, shape: Shape, question: str) -> float:
+    """How well a statement has the form the question asks for: a reason, a use, a number."""
+    why = shape.kind == "why" or (shape.kind == "choose" and question.lower().startswith("why"))
+    bonus = 1.15 if why and _WHY_WORDS.search(ev.sentence) else 1.0
+    if shape.kind in ("when", "choose") and _USE_WORDS.search(ev.sentence):
+        bonus *= 1.1
+    if shape.kind == "amount" and (_DIGIT.search(ev.sentence) or ev.row):
+        bonus *= 1.3
+    return bonus
 
 
 def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarity) -> list[Evidence]:
     """The first sentences of the card, chosen for the kind of question."""
     if not plain:
         return []
+    question = last_question(query)
     if shape.kind in ("choose", "contrast") and shape.x and shape.y:
-        return _two_sides(shape, plain, rarity)
-    pattern = {"why": _WHY_WORDS, "when": _USE_WORDS}.get(shape.kind)
-    topic = core_words(shape.x or _last_question(query), set().union(*map(statement_words, plain)), rarity)
-    ranked = sorted(plain, key=lambda e: e.score * lead_bonus(e, topic)
-                    * (1.15 if pattern and pattern.search(e.sentence) else 1.0), reverse=True)
+        return _two_sides(shape, question, plain, rarity)
+    seen = set().union(*map(statement_words, plain))
+    focus = topic_words(question, seen, rarity)  # the last question's words: a follow-up's new aspect
+    subject = core_words(question, seen, rarity) if shape.kind == "define" else set()
+    ranked = sorted(plain, key=lambda e: e.score * (1 + FOCUS * coverage(focus, e)) * lead_bonus(e, subject)
+                    * shape_bonus(e, shape, question), reverse=True)
     first = ranked[0]
-    second = next((e for e in ranked[1:] if _adds(e, [first]) and e.score >= FACT_FLOOR * first.score), None)
-    return [first] + ([second] if second and MAX_ANSWER > 1 else [])
+    if first.sentence.rstrip().endswith(":"):
+        return [first]  # a lead-in: its list items follow as the key facts
+    second = next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
+                   and e.score >= FACT_FLOOR * first.score), None)
+    return [first] + ([second] if second else [])
 
 
-def _two_sides(shape: Shape, plain: list[Evidence], rarity: Rarity) -> list[Evidence]:
+def _two_sides(shape: Shape, question: str, plain: list[Evidence], rarity: Rarity) -> list[Evidence]:
     """One statement about X (what it is for), one about Y, each not about the other side."""
     x_words, y_words = set(content_words(shape.x)), set(content_words(shape.y))
     x_own, y_own = (x_words - y_words) or x_words, (y_words - x_words) or y_words
 
     def side(own: set[str], other: set[str]) -> Evidence | None:
-        fit = [e for e in plain if about(own, e) > 0]
+        fit = [e for e in plain if about(own, e) > 0 and not e.sentence.rstrip().endswith(":")]
         apart = [e for e in fit if about(other - own, e) == 0] or fit
-        bonus = _USE_WORDS if shape.kind == "choose" else None
         return max(apart, key=lambda e: e.score * (1 + 0.5 * about(own, e)) * lead_bonus(e, own)
-                   * (1.1 if bonus and bonus.search(e.sentence) else 1.0), default=None)
+                   * shape_bonus(e, shape, question), default=None)
 
     first = side(x_own, y_own) or plain[0]
     second = side(y_own, x_own)
@@ -243,7 +247,8 @@ def key_facts(plain: list[Evidence], used: list[Evidence], limit: int = MAX_FACT
     if not plain:
         return []
     best = max(e.score for e in plain)
-    rest = [e for e in plain if e.score >= FACT_FLOOR * best and not any(e is u for u in used)]
+    rest = [e for e in plain if e.score >= FACT_FLOOR * best and not any(e is u for u in used)
+            and not e.sentence.rstrip().endswith(":")]
     rest.sort(key=lambda e: e.score * (1.2 if e.row or _DIGIT.search(e.sentence) else 1.0), reverse=True)
     facts: list[Evidence] = []
     for ev in rest:

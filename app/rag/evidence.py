@@ -30,6 +30,7 @@ class Evidence:
     label: str = ""    # the short label line the sentence sits under in terse notes
     row: bool = False  # a table row rendered with its column names
     cosine: float = 0.0  # embedding similarity with the question alone
+    position: int = 0    # the statement's place in its chunk (reading order)
 
 
 
@@ -94,11 +95,11 @@ class EvidenceSelector:
             # on its own but sits in the section the question is about
             chunk = hit.rrf / top_rrf if hit.rrf else 0.5
             heading = heading_of(hit)
-            for unit, cosine in zip(units, vectors @ qvec):
+            for position, (unit, cosine) in enumerate(zip(units, vectors @ qvec)):
                 terms = overlap(query, f"{heading} {unit.label} {unit.text}")
                 score = W_COSINE * float(cosine) + W_TERMS * terms + W_CHUNK * chunk
                 scored.append(Evidence(n, hit.chunk_id, unit.text, score, heading, unit.label, unit.row,
-                                       float(cosine)))
+                                       float(cosine), position))
         return sorted(scored, key=lambda e: e.score, reverse=True)
 
     def select(self, scored: list[Evidence], limit: int = 4, per_chunk: int = 2,
@@ -117,10 +118,16 @@ class EvidenceSelector:
         return chosen
 
 
+_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers")
+
+
 def word_in(word: str, words: set[str] | frozenset[str], stem: int = 5) -> bool:
-    """Whether a word or a form of it is in `words`: the same word, or one of at least `stem`
-    letters that starts the other ('async' ~ 'asynchronous', 'monitor' ~ 'monitoring')."""
-    if word in words:
+    """Whether a word or a form of it is in `words`: the same word, the word with a common ending
+    ('load' ~ 'loaded'), or one of at least `stem` letters that starts the other ('async' ~
+    'asynchronous', 'monitor' ~ 'monitoring')."""
+    if word in words or (word.endswith("e") and word[:-1] in words):  # 'statuse' (from 'statuses')
+        return True
+    if any(word + ending in words for ending in _ENDINGS):
         return True
     if len(word) < stem:
         return False
