@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 
 from app.config import Settings
-from app.providers import ProviderError, explain_llm_error, is_capable, llm_spec, make_llm, model_name
+from app.providers import (ProviderError, check_llm, explain_llm_error, is_capable, llm_spec, make_llm,
+                           model_name)
 from app.rag.card import Card, build_card, store_rarity
 from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
 from app.rag.exam import ExamQuestion, OptionScore, OptionScorer, choose, explain, parse_exam
@@ -65,7 +67,7 @@ class Tutor:
 
     settings: Settings
     retriever: HybridRetriever
-    llm: BaseChatModel
+    llm: BaseChatModel | None = None  # None: built on first use (exam picks and refusals never need it)
     spec: str = "fake"
 
     def __post_init__(self):
@@ -75,7 +77,17 @@ class Tutor:
         self.evidence = EvidenceSelector(index)
         self.scorer = OptionScorer(index)
         self.grounder = Grounder(index)
-        self.chain = build_chain(self.llm)
+
+    def chat_model(self) -> BaseChatModel:
+        """The chat model, loaded on first use (loading llama.cpp costs a second or more)."""
+        if self.llm is None:
+            self.llm = make_llm(self.settings, self.spec)
+        return self.llm
+
+    @cached_property
+    def chain(self) -> Runnable:
+        """The LCEL answer chain, built once."""
+        return build_chain(self.chat_model())
 
     @property
     def store(self) -> Store:
@@ -91,7 +103,7 @@ class Tutor:
         k = k or self.settings.k
         exam = parse_exam(question)
         stem = exam.stem if exam else question
-        query = rewrite_query(stem, history, self.llm if self.capable else None)
+        query = rewrite_query(stem, history, self.chat_model() if self.capable else None)
         search_text = f"{query} {' '.join(exam.options.values())}" if exam else query
         hits = self.retriever.search(search_text, k, domain)
         prepared = Prepared(question, query, hits, exam=exam, injection=is_injection(question))
@@ -180,4 +192,5 @@ def load_tutor(settings: Settings, spec: str | None = None) -> Tutor:
     """Open the store and build the retriever and chat model named by settings (or `spec`)."""
     spec = llm_spec(settings, spec)
     retriever = HybridRetriever(store=Store(settings), k=settings.k)
-    return Tutor(settings, retriever, make_llm(settings, spec), spec)
+    check_llm(settings, spec)  # a wrong setting fails now, though the model loads on first use
+    return Tutor(settings, retriever, None, spec)

@@ -79,7 +79,10 @@ _SCALES: WeakKeyDictionary = WeakKeyDictionary()
 def store_scale(store: Store, index: SentenceIndex) -> float:
     """How this store's similarity scores compare with our corpus's, measured once per store object."""
     if store not in _SCALES:
-        _SCALES[store] = float(np.clip(store_level(store, index) / REFERENCE_LEVEL, *SCALE_RANGE))
+        # kept in the store's stats.json per store content: embedding the sample costs seconds of
+        # every cold start otherwise
+        level = store.memo("statement_level", lambda: store_level(store, index))
+        _SCALES[store] = float(np.clip(level / REFERENCE_LEVEL, *SCALE_RANGE))
     return _SCALES[store]
 
 
