@@ -7,7 +7,6 @@ fetched) and quantized to int8 by onnxruntime's quantize_dynamic.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import warnings
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from bench_common import timed
+
+from app.embeddings import OnnxEmbeddings as OnnxBackend  # the product's onnxruntime encoder
 
 BATCH = 64
 
@@ -28,41 +29,6 @@ class SentenceTransformerBackend:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings, batch 64, as ingest computes them."""
         return self.model.encode(texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
-
-
-class OnnxBackend:
-    """An exported BertModel in onnxruntime: tokenizer.json, mean pooling, L2 normalisation."""
-
-    def __init__(self, onnx_file: Path, model_dir: Path):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        max_len = json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"]
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_len)
-        self.tokenizer.enable_padding()
-        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Normalised embeddings in length-sorted batches of 64 (as sentence-transformers batches)."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        parts = [self.encode_batch([texts[i] for i in order[s:s + BATCH]]) for s in range(0, len(texts), BATCH)]
-        out = np.vstack(parts)
-        result = np.empty_like(out)
-        result[order] = out
-        return result
-
-    def encode_batch(self, texts: list[str]) -> np.ndarray:
-        """One padded batch through the session, mean-pooled over real tokens and normalised."""
-        enc = self.tokenizer.encode_batch(texts)
-        feed = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
-        hidden = self.session.run(["last_hidden_state"], {k: v for k, v in feed.items() if k in self.inputs})[0]
-        mask = feed["attention_mask"][..., None].astype(np.float32)
-        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
 class OnnxLangChainEmbeddings:
