@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install ingest ui eval bench clean
+.PHONY: run test install ingest ui eval train train-crossencoder bench clean
 
 run: ingest ui
 
@@ -32,6 +32,15 @@ ui: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/tutor eval
+
+# Fit the exam option scorer on training/exam_bank (train split), choose and calibrate it on the tune
+# split, write app/rag/data/exam_scorer.json (see evals/README.md). About 10 minutes on 2 cores.
+train: $(STAMP)
+	nice -n 5 $(BIN)/python -m training.train
+
+# The same, plus the cross-encoder the shipped scorer was measured against (nothing of it is shipped).
+train-crossencoder: $(STAMP)
+	nice -n 5 $(BIN)/python -m training.train --crossencoder
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -99,7 +99,7 @@ def stream_answer(tutor: Tutor, question: str, k, domain, history=None) -> Tutor
         # the check changed the streamed text: show what survived, clearly marked
         typer.echo(f"\n[grounding check: {verdict(result)}]\n{result.answer}")
     else:
-        typer.echo(f"[{verdict(result)}]")
+        typer.echo(f"[{verdict_line(result)}]")
     return result
 
 
@@ -127,10 +127,18 @@ def read_question() -> str:
         return ""
 
 
+def verdict_line(result: TutorAnswer) -> str:
+    """The verdict, with the confidence of an exam pick."""
+    sure = f", confidence {result.confidence:.2f}" if result.confidence is not None else ""
+    return verdict(result) + sure
+
+
 def print_answer(result: TutorAnswer, answer: bool = True) -> None:
     """Human-readable answer and numbered citations."""
     if answer:
         typer.echo(result.answer)
+        if result.confidence is not None:
+            typer.echo(f"[{verdict_line(result)}]")
     typer.echo("\nSources:")
     for cite in result.citations:
         typer.echo(f"  {citation_line(cite)}")

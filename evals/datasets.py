@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 DATASET_DIR = Path(__file__).parent / "datasets"
 DEV_SET = DATASET_DIR / "dev.jsonl"
 TEST_SET = DATASET_DIR / "test.jsonl"  # held out: scored, never tuned on
+EXAM_TEST_SET = DATASET_DIR / "exam_test.jsonl"  # frozen before any training (issue 16): scored only
 
 
 class DatasetError(ValueError):
@@ -38,6 +39,7 @@ class Item(BaseModel):
     relevant_sources: list[str] | None = None
     history: list[Turn] | None = None
     expect: Literal["answer", "refuse", "no_leak"] = "answer"
+    style: str | None = None  # how the item is written (short, terse, long); reports group by it
 
     @model_validator(mode="after")
     def check_answer_letters(self) -> "Item":

@@ -144,3 +144,59 @@ def parse_letters(answer: str, letters: list[str], count: int = 1) -> list[str]:
     picked = [x for x in dict.fromkeys(found) if x in letters]
     return picked[:count]
 
+
+
+CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0))
+
+
+def reliability_bins(confidences: list[float], correct: list[float], bins: int = 10) -> list[dict]:
+    """Equal-width confidence bins: how many answers, their mean confidence and their accuracy."""
+    conf, right = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    return [{"low": b / bins, "high": (b + 1) / bins, "n": int((which == b).sum()),
+             "confidence": float(conf[which == b].mean()), "accuracy": float(right[which == b].mean())}
+            for b in range(bins) if (which == b).any()]
+
+
+def calibration_error(confidences: list[float], correct: list[float], bins: int = 10) -> float:
+    """Expected calibration error: the answer-weighted gap between confidence and accuracy per bin."""
+    rows = reliability_bins(confidences, correct, bins)
+    total = sum(r["n"] for r in rows)
+    return sum(r["n"] / total * abs(r["accuracy"] - r["confidence"]) for r in rows) if total else 0.0
+
+
+def band_accuracy(confidences: list[float], correct: list[float],
+                  bands: tuple = CONFIDENCE_BANDS) -> list[dict]:
+    """Accuracy of the answers in each confidence band (the last band includes 1.0)."""
+    conf, right = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    rows = []
+    for low, high in bands:
+        inside = (conf >= low) & ((conf < high) | (high >= 1.0))
+        rows.append({"low": low, "high": high, "n": int(inside.sum()),
+                     "accuracy": float(right[inside].mean()) if inside.any() else None})
+    return rows
+
+
+def confident_scores(confident: list[bool], correct: list[float]) -> dict[str, float]:
+    """Share of answers marked confident (coverage) and how often those are right (precision)."""
+    marked = [c for flag, c in zip(confident, correct) if flag]
+    scores = {"confident_coverage": len(marked) / len(confident)} if confident else {}
+    if marked:
+        scores["confident_accuracy"] = sum(marked) / len(marked)
+    return scores
+
+
+def confidence_rows(rows: list[dict]) -> tuple[list[float], list[float], list[bool]]:
+    """Confidence, correctness and the "confident" flag of every multiple-choice answer that has one."""
+    mc = [r for r in rows if "mc_accuracy" in r["metrics"].get("ours", {})
+          and r["result"].get("confidence") is not None]
+    return ([r["result"]["confidence"] for r in mc], [r["metrics"]["ours"]["mc_accuracy"] for r in mc],
+            [bool(r["result"].get("confident")) for r in mc])
+
+
+def confidence_summary(rows: list[dict]) -> dict[str, float]:
+    """ECE, and coverage and accuracy of the answers marked confident (empty without exam answers)."""
+    confidences, correct, confident = confidence_rows(rows)
+    if not confidences:
+        return {}
+    return {"ece": calibration_error(confidences, correct), **confident_scores(confident, correct)}

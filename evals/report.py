@@ -6,7 +6,8 @@ import html
 import tomllib
 from pathlib import Path
 
-from evals.datasets import TEST_SET
+from evals import metrics as m
+from evals.datasets import EXAM_TEST_SET, TEST_SET
 from evals.summary import summarize
 
 HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "first_sentence",
@@ -50,6 +51,16 @@ def misses_table(run) -> tuple[list[str], list[list[str]]]:
             rows.append([r["id"], ",".join(r["result"].get("choice") or []) or
                          ("refused" if r["result"]["refused"] else "-"), ", ".join(r["relevant"])])
     return ["id", "ours", "relevant sources"], rows
+
+
+def bands_table(run) -> tuple[list[str], list[list[str]]]:
+    """Accuracy of our exam answers per confidence band, and of those marked confident."""
+    confidences, correct, confident = m.confidence_rows(run.rows)
+    rows = [[f"{b['low']:.1f}-{b['high']:.1f}", str(b["n"]), fmt(b["accuracy"])]
+            for b in m.band_accuracy(confidences, correct)]
+    marked = [c for flag, c in zip(confident, correct) if flag]
+    rows.append(["marked confident", str(len(marked)), fmt(sum(marked) / len(marked) if marked else None)])
+    return ["confidence", "n", "mc_accuracy"], rows
 
 
 def markdown(headers: list[str], rows: list[list[str]]) -> str:
@@ -113,6 +124,29 @@ def plot_retrieval(run, path: Path) -> None:
     plt.close(fig)
 
 
+def plot_reliability(run, path: Path) -> None:
+    """Reliability diagram: accuracy against confidence in ten bins, with the answer counts."""
+    import matplotlib  # lazy: pyplot must only load after the Agg backend is chosen (no display here)
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    confidences, correct, _ = m.confidence_rows(run.rows)
+    bins = m.reliability_bins(confidences, correct)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    ax.bar([b["low"] + 0.05 for b in bins], [b["accuracy"] for b in bins], 0.09, alpha=0.7, label="accuracy")
+    ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", color="black")
+    for b in bins:
+        ax.annotate(str(b["n"]), (b["low"] + 0.05, b["accuracy"]), ha="center", va="bottom", fontsize=7)
+    ax.set(xlim=(0, 1), ylim=(0, 1.05), xlabel="confidence", ylabel="accuracy",
+           title=f"Exam answers: ECE {m.calibration_error(confidences, correct):.3f}")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE,
                 section: str | None = None) -> list[str]:
     """Gate failures as one line each (empty when every gate holds); `section` names a sub-table.
@@ -132,16 +166,31 @@ def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE,
 
 
 def gate_section(dataset: Path | None) -> str | None:
-    """The gates table for a dataset: the held-out test set has its own, anything else uses the dev gates."""
-    return "held_out" if dataset and Path(dataset).resolve() == Path(TEST_SET).resolve() else None
+    """The gates table for a dataset: each test set has its own, anything else uses the dev gates."""
+    own = {Path(TEST_SET).resolve(): "held_out", Path(EXAM_TEST_SET).resolve(): "exam_test"}
+    return own.get(Path(dataset).resolve()) if dataset else None
+
+
+def report_sections(run) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    """The report's tables, in order; style and confidence tables only when the run has them."""
+    sections = [("Ours vs baselines", headline_table(run)), ("Per domain (ours)", group_table(run, "domain"))]
+    if any(r.get("style", "-") != "-" for r in run.rows):
+        sections.append(("Per item style (ours)", group_table(run, "style")))
+    sections.append(("Per question kind (ours)", group_table(run, "kind")))
+    if m.confidence_rows(run.rows)[0]:
+        sections.append(("Exam answers by confidence (ours)", bands_table(run)))
+    return sections + [("Misses", misses_table(run))]
 
 
 def write_report(run, out: Path, model: str) -> None:
     """report.md, report.html and the PNG plots in `out`."""
-    plot_domains(run, out / "domains.png")
-    plot_retrieval(run, out / "retrieval.png")
-    sections = [("Ours vs baselines", headline_table(run)), ("Per domain (ours)", group_table(run, "domain")),
-                ("Per question kind (ours)", group_table(run, "kind")), ("Misses", misses_table(run))]
+    plots = [("domains.png", "per-domain accuracy", plot_domains), ("retrieval.png", "retrieval vs baselines",
+                                                                    plot_retrieval)]
+    if m.confidence_rows(run.rows)[0]:
+        plots.append(("reliability.png", "reliability diagram", plot_reliability))
+    for name, _, plot in plots:
+        plot(run, out / name)
+    sections = report_sections(run)
     gates = check_gates(run.summary.get("ours", {}), section=run.gate_section)
     intro = (f"{len(run.rows)} items, model `{model}`, {run.seconds:.0f} s. Retrieval metrics use k as "
              "configured (the tutorial baseline retrieves 4). Gates: " + ("all hold." if not gates else
@@ -149,12 +198,11 @@ def write_report(run, out: Path, model: str) -> None:
     md = ["# Eval report", "", intro, ""]
     for title, (headers, rows) in sections:
         md += [f"## {title}", "", markdown(headers, rows), ""]
-    md += ["![per-domain accuracy](domains.png)", "", "![retrieval vs baselines](retrieval.png)", ""]
+    md += [f"![{alt}]({name})\n" for name, alt, _ in plots]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
     body = [f"<h1>Eval report</h1><p>{html.escape(intro)}</p>"]
     body += [f"<h2>{html.escape(t)}</h2>{html_table(h, r)}" for t, (h, r) in sections]
-    body += ['<img src="domains.png" alt="per-domain accuracy">',
-             '<img src="retrieval.png" alt="retrieval vs baselines">']
+    body += [f'<img src="{name}" alt="{alt}">' for name, alt, _ in plots]
     style = "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:2px 6px}</style>"
     (out / "report.html").write_text(f"<!doctype html><meta charset='utf-8'>{style}{''.join(body)}",
                                      encoding="utf-8")

@@ -83,6 +83,7 @@ def run_item(tutor: Tutor, item: Item, tutorial: TutorialPipeline | None, k: int
     ours = ask_ours(tutor, item)
     result = ours["result"]
     row = {"id": item.id, "domain": item.domain, "kind": item.kind, "expect": item.expect,
+           "style": item.style or "-",
            "result": result, "retrieved": [c["chunk_id"] for c in retrieved_order(result)],
            "latency_s": ours["latency_s"], "relevant": item.relevant_sources or []}
     row["sources"] = {"ours": [norm_source(c["source"]) for c in retrieved_order(result)[:k]]}

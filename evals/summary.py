@@ -21,6 +21,7 @@ def summarize(rows: list[dict], system: str) -> dict[str, float]:
     if system == "ours":
         predicted = [r["result"]["refused"] for r in graded]
         summary |= m.percentiles([r["latency_s"] for r in rows])
+        summary |= m.confidence_summary(rows)
     elif system == "tutorial" and all("tutorial_refused" in r for r in graded):
         predicted = [r["tutorial_refused"] for r in graded]
     else:

@@ -9,7 +9,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from app.rag.evidence import SentenceIndex
-from app.rag.exam import choose, distinctive_words, parse_exam, OptionScorer, standardize
+from app.rag.exam import HandScorer, choose, distinctive_words, parse_exam, standardize
 from app.rag.retrieval import Hit
 from app.rag.text import content_words
 from app.rag.followup import needs_context, rewrite_query
@@ -84,12 +84,12 @@ def test_distinctive_words_leave_out_shared_and_stem_words():
 
 def test_option_named_by_the_evidence_wins_and_cites_it():
     hit = Hit("c1", SCALING, {"heading": "Auto scaling", "source": "scaling.md"}, score=0.8, rrf=1.0)
-    scores = OptionScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [hit])
+    scores = HandScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [hit])
     assert choose(scores, 1) == ["B"]
     best = {s.letter: s for s in scores}["B"].best
     assert best.n == 1 and "down to zero" in best.sentence
 
 
 def test_score_options_without_evidence_scores_zero():
-    scores = OptionScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [])
+    scores = HandScorer(SentenceIndex(BagOfWords())).score(parse_exam(NIGHT), [])
     assert [s.score for s in scores] == [0.0, 0.0, 0.0]

@@ -20,13 +20,15 @@ from app.providers import (ProviderError, check_llm, explain_llm_error, is_capab
                            model_name)
 from app.rag.card import Card, build_card, store_rarity
 from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
-from app.rag.exam import ExamQuestion, OptionScore, OptionScorer, choose, explain, parse_exam
+from app.rag.exam import ExamQuestion, OptionScore, choose, explain, parse_exam
+from app.rag.exam_llm import ask_model, combine
+from app.rag.exam_scorer import OptionScorer, merge_hits, retrieve_options
 from app.rag.followup import rewrite_query
 from app.rag.grounding import Grounder
 from app.rag.prompts import format_evidence, make_prompt
 from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text, store_scale
 from app.rag.result import TutorAnswer, evidence_sentences, keep_used_citations, make_citations
-from app.rag.retrieval import Hit, HybridRetriever, fuse
+from app.rag.retrieval import Hit, HybridRetriever
 from app.store import Store
 
 
@@ -170,22 +172,29 @@ class Tutor:
         yield p.result(text, self.model, grounded=True, fallback=checked.fallback)
 
     def score_exam(self, p: Prepared) -> list[OptionScore]:
-        """Widen retrieval with each option, then score every option against the evidence."""
-        exam = p.exam
-        extra = [self.retriever.search(f"{exam.stem} {text}", 3) for text in exam.options.values()]
-        extra += [self.retriever.search(text, 3) for text in exam.options.values()]
-        seen = {x.chunk_id for x in p.hits}
-        p.hits = p.hits + [h for h in fuse(extra) if h.chunk_id not in seen]
-        return self.scorer.score(exam, p.hits)
+        """Retrieve evidence for every option, then score each option against its own evidence."""
+        option_hits = retrieve_options(self.retriever, p.exam)
+        p.hits = merge_hits(p.hits, option_hits)
+        return self.scorer.score(p.exam, p.hits, option_hits, self.retriever.vocabulary())
 
     def _answer_exam(self, p: Prepared) -> Iterator[str | TutorAnswer]:
-        """Choose the best-supported option(s) and explain why each other option loses."""
+        """Choose the best-supported option(s), say how sure, and explain why each other option loses;
+        a capable model is asked too, and the two picks are combined."""
         scores = self.score_exam(p)
         chosen = choose(scores, p.exam.picks)
+        confidence, note = self.scorer.confidence(scores, p.exam.picks), ""
+        if self.capable:
+            try:
+                picked = ask_model(self.chat_model(), p.exam, scores)
+            except Exception as exc:  # any provider failure becomes one clear line for the user
+                raise ProviderError(explain_llm_error(self.settings, self.spec, exc)) from None
+            combined = combine(chosen, confidence, picked, len(scores), self.model)
+            chosen, confidence, note = combined.chosen, combined.confidence, "\n" + combined.note
         p.evidence = [s.best for s in scores if s.best and s.letter in chosen]
-        text = explain(p.exam, scores, chosen)
-        yield text
-        yield p.result(text, self.model, grounded=True, choice=chosen)
+        result = p.result(explain(p.exam, scores, chosen) + note, self.model, grounded=True, choice=chosen,
+                          confidence=round(confidence, 3), confident=self.scorer.is_confident(confidence))
+        yield result.answer  # citations already renumbered, so the streamed text is the final one
+        yield result
 
 
 def load_tutor(settings: Settings, spec: str | None = None) -> Tutor:

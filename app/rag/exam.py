@@ -33,6 +33,8 @@ class OptionScore:
     letter: str
     score: float
     best: Evidence | None = None
+    prob: float = 0.0                   # the scorer's probability for this option
+    features: np.ndarray | None = None  # the learned scorer's input row (training reads it)
 
 
 def parse_exam(question: str) -> ExamQuestion | None:
@@ -79,8 +81,8 @@ def standardize(values: list[float]) -> np.ndarray:
     return (arr - arr.mean()) / (arr.std() or 1.0)
 
 
-class OptionScorer:
-    """Scores exam options against the evidence sentences of the retrieved chunks."""
+class HandScorer:
+    """The hand-set option score (its two readings are features of the learned scorer)."""
 
     def __init__(self, index: SentenceIndex):
         self.index = index
@@ -95,43 +97,64 @@ class OptionScorer:
                 vectors.append(vecs)
         return rows, (np.vstack(vectors) if vectors else np.zeros((0, 1)))
 
-    def scenario_fit(self, stem: str, rows: list, matrix: np.ndarray) -> np.ndarray:
+    def scenario_fit(self, stem: str, rows: list, matrix: np.ndarray, stem_vector: np.ndarray) -> np.ndarray:
         """How well each sentence fits the scenario: meaning plus the stem's own words (with heading)."""
         stem_words = set(content_words(stem))
         lexical = np.array([len(stem_words & set(content_words(f"{heading_of(h)} {s}")))
                             / max(1, len(stem_words)) for _, h, s in rows])
-        fit = np.clip(matrix @ self.index.embed(stem), 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
+        fit = np.clip(matrix @ stem_vector, 0, None) + SCENARIO_FLOOR + STEM_TERMS * lexical
         return fit * np.array([TRAP_WEIGHT if "trap" in heading_of(h).lower() else 1.0 for _, h, _ in rows])
 
-    def score(self, exam: ExamQuestion, hits: list[Hit]) -> list[OptionScore]:
-        """Score every option from two readings of the evidence sentences, put on one scale.
+    def readings(self, exam: ExamQuestion, hits: list[Hit], vectors: dict[str, np.ndarray] | None = None
+                 ) -> tuple[list[float], list[float], list[Evidence | None]]:
+        """Per option: its evidence score, its hypothesis score and its best sentence.
 
         Evidence score, per sentence s: (cos(option, s) + OPTION_FLOOR + OPTION_TERMS * share of the
         option's distinctive words in s) * scenario fit of s (see `scenario_fit`); the option keeps the
         mean of its TOP_N best sentences, the best one shown to the learner as evidence.
         Hypothesis score: mean of the TOP_N best cos("stem option", s), the question and the option
-        read together as one statement. Both are standardized across the options and added, the
-        hypothesis at HYPOTHESIS_WEIGHT.
+        read together as one statement. `vectors` may hold the stem, options and statements already
+        embedded (keys "stem", the letters, "s" + letter).
         """
         rows, matrix = self.sentence_table(hits)
         if not rows:
-            return [OptionScore(letter, 0.0) for letter in exam.options]
-        fit = self.scenario_fit(exam.stem, rows, matrix)
+            return [0.0] * len(exam.options), [0.0] * len(exam.options), [None] * len(exam.options)
+        vectors = vectors or self.embed_question(exam)
+        fit = self.scenario_fit(exam.stem, rows, matrix, vectors["stem"])
         words = [set(content_words(s)) for _, _, s in rows]
         distinct = distinctive_words(exam)
         evidence, hypothesis, best = [], [], []
-        for letter, text in exam.options.items():
-            about = np.clip(matrix @ self.index.embed(text), 0, None) + OPTION_FLOOR
+        for letter in exam.options:
+            about = np.clip(matrix @ vectors[letter], 0, None) + OPTION_FLOOR
             values = (about + OPTION_TERMS * option_terms(distinct[letter], words)) * fit
             top = np.argsort(values)[::-1][:TOP_N]
             evidence.append(float(values[top].mean()))
-            statement = np.clip(matrix @ self.index.embed(f"{exam.stem} {text}"), 0, None)
+            statement = np.clip(matrix @ vectors[f"s{letter}"], 0, None)
             hypothesis.append(float(np.sort(statement)[::-1][:TOP_N].mean()))
             n, hit, sentence = rows[int(top[0])]
             best.append(Evidence(n, hit.chunk_id, sentence, float(values[top[0]]), heading_of(hit)))
-        total = standardize(evidence) + HYPOTHESIS_WEIGHT * standardize(hypothesis)
+        return evidence, hypothesis, best
+
+    def embed_question(self, exam: ExamQuestion) -> dict[str, np.ndarray]:
+        """The stem, every option and every "stem option" statement, embedded in one batch."""
+        keys = ["stem"] + list(exam.options) + [f"s{l}" for l in exam.options]
+        texts = [exam.stem] + list(exam.options.values()) + [f"{exam.stem} {t}" for t in exam.options.values()]
+        return dict(zip(keys, np.asarray(self.index.embeddings.embed_documents(texts))))
+
+    def score(self, exam: ExamQuestion, hits: list[Hit], vectors: dict[str, np.ndarray] | None = None
+              ) -> list[OptionScore]:
+        """The hand-set score: evidence and hypothesis readings standardized across the options and
+        added, the hypothesis at HYPOTHESIS_WEIGHT."""
+        evidence, hypothesis, best = self.readings(exam, hits, vectors)
+        if not any(best):
+            return [OptionScore(letter, 0.0) for letter in exam.options]
         return [OptionScore(letter, float(score), ev)
-                for letter, score, ev in zip(exam.options, total, best)]
+                for letter, score, ev in zip(exam.options, self.combine(evidence, hypothesis), best)]
+
+    @staticmethod
+    def combine(evidence: list[float], hypothesis: list[float]) -> np.ndarray:
+        """Both readings standardized across the options and added, the hypothesis weighted."""
+        return standardize(evidence) + HYPOTHESIS_WEIGHT * standardize(hypothesis)
 
 
 def choose(scores: list[OptionScore], picks: int) -> list[str]:
@@ -141,19 +164,26 @@ def choose(scores: list[OptionScore], picks: int) -> list[str]:
 
 
 def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) -> str:
-    """Tutor-style answer: the chosen letter(s) with the reason, then why each other option loses."""
+    """Tutor-style answer: the chosen letter(s) with the reason, then why each other option loses.
+
+    Every reason is a sentence of the notes about that very option (what the notes say it is for),
+    or says that the notes are silent on it; never a sentence about another option.
+    """
     by_letter = {s.letter: s for s in scores}
     label = " and ".join(chosen)
     lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l] for l in chosen) + "."]
     for letter in chosen:
-        ev = by_letter[letter].best
-        if ev:
-            lines.append(f"Why {letter}: {ev.sentence.rstrip('.')} [{ev.n}].")
+        best = by_letter[letter].best
+        reason = f"{best.sentence.rstrip('.')} [{best.n}]" if best else "your notes do not describe it directly"
+        lines.append(f"Why {letter}: {reason}.")
     for letter, text in exam.options.items():
-        if letter in chosen:
-            continue
-        ev = by_letter[letter].best
-        # what the notes say the option is for, so the learner sees why it fits this scenario less
-        reason = f"{ev.sentence.rstrip('.')} [{ev.n}]" if ev else "the notes do not support it here"
-        lines.append(f"Why not {letter} ({text}): {reason}.")
+        if letter not in chosen:
+            lines.append(f"Why not {letter} ({text}): {reason_for(by_letter[letter], text)}.")
     return "\n".join(lines)
+
+
+def reason_for(score: OptionScore, text: str) -> str:
+    """The option's own evidence sentence with its citation, or a plain word that the notes lack it."""
+    if score.best is None:
+        return f'your notes say nothing about "{text.rstrip(".")}" for this need'
+    return f"{score.best.sentence.rstrip('.')} [{score.best.n}]"

@@ -9,12 +9,13 @@ import streamlit as st
 
 from app.config import Settings, get_settings
 from app.rag.chain import Tutor, load_tutor
-from app.rag.result import TutorAnswer, citation_line, verdict
+from app.rag.result import UNSURE, TutorAnswer, citation_line, verdict
 
 BADGES = {"not found in your notes": ":orange-badge[not found in your notes]",
           "unsupported sentences found; extractive answer from your notes":
               ":violet-badge[extractive answer from your notes]",
-          "grounded in your notes": ":green-badge[grounded in your notes]"}
+          "grounded in your notes": ":green-badge[grounded in your notes]",
+          "confident": ":green-badge[confident]", UNSURE: f":orange-badge[{UNSURE}]"}
 
 
 @st.cache_resource(show_spinner="Loading the embedding model and LLM ...")
@@ -53,8 +54,9 @@ def load_tutor_or_stop(spec: str | None) -> Tutor:
 
 
 def badge(result: TutorAnswer) -> str:
-    """The badge under an answer: the verdict in colour."""
-    return BADGES.get(verdict(result), "")
+    """The badge under an answer: the verdict in colour (with an exam pick's confidence)."""
+    sure = f" confidence {result.confidence:.0%}" if result.confidence is not None else ""
+    return BADGES.get(verdict(result), "") + sure
 
 
 def show_citations(result: TutorAnswer) -> None:

@@ -1,0 +1,79 @@
+"""The learned exam-option scorer and its calibrated confidence, run with numpy alone.
+
+training/train.py fits a small network over the option features (app/rag/exam_features.py) on the
+training bank's train split, chooses it and calibrates its confidence on the tune split, and writes
+its weights to app/rag/data/exam_scorer.json. Answering needs no torch and no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_FILE = Path(__file__).parent / "data" / "exam_scorer.json"
+
+
+class ModelMissing(RuntimeError):
+    """The scorer's weights file is absent or unreadable; str() is one line for the user."""
+
+
+@dataclass
+class ExamModel:
+    """Feature standardization, network layers, and the confidence calibration fitted on tune."""
+
+    features: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
+    members: list[list[tuple[np.ndarray, np.ndarray]]]  # networks of (weights, bias) layers, averaged
+    calibration: dict[str, float]               # Platt scaling of the decision margin
+    confident_at: float                          # confidence from which an answer is "confident"
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """One score per option (higher is better); comparable within a question only."""
+        x = (features - self.mean) / self.scale
+        return np.mean([run_layers(layers, x) for layers in self.members], axis=0)
+
+    def confidence(self, logits: np.ndarray, picks: int) -> float:
+        """Calibrated chance that the chosen set is right, from the gap to the best option left out."""
+        ordered = np.sort(logits)[::-1]
+        margin = float(ordered[picks - 1] - ordered[picks]) if len(ordered) > picks else 10.0
+        a, b = self.calibration["a"], self.calibration["b"]
+        return float(1.0 / (1.0 + np.exp(-(a * margin + b))))
+
+
+def run_layers(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
+    """One network's output for standardized option rows: affine layers with tanh between them."""
+    for i, (weights, bias) in enumerate(layers):
+        x = x @ weights + bias
+        if i < len(layers) - 1:
+            x = np.tanh(x)
+    return x.ravel()
+
+
+def to_json(model: ExamModel, meta: dict) -> str:
+    """The model as JSON (lists of floats), with what training measured in `meta`."""
+    return json.dumps({"features": model.features, "mean": model.mean.tolist(), "scale": model.scale.tolist(),
+                       "members": [[[w.tolist(), b.tolist()] for w, b in layers] for layers in model.members],
+                       "calibration": model.calibration, "confident_at": model.confident_at,
+                       "meta": meta}, indent=0)
+
+
+def from_dict(data: dict) -> ExamModel:
+    """An ExamModel from its JSON form."""
+    return ExamModel(data["features"], np.asarray(data["mean"]), np.asarray(data["scale"]),
+                     [[(np.asarray(w), np.asarray(b)) for w, b in layers] for layers in data["members"]],
+                     data["calibration"], float(data["confident_at"]))
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> ExamModel:
+    """The shipped scorer (read once per process)."""
+    try:
+        return from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelMissing(f"{path}: exam scorer weights missing or unreadable ({exc.__class__.__name__}); "
+                           "run `make train`") from exc

@@ -1,0 +1,119 @@
+"""The learned exam scorer's parts: option features, own-evidence reasons, the numpy model, calibration."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from app.rag.evidence import SentenceIndex
+from app.rag.exam import OptionScore, explain, parse_exam
+from app.rag.exam_features import FEATURES
+from app.rag.exam_model import ExamModel, from_dict, load_model, to_json
+from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
+from app.rag.retrieval import Hit
+from tests.test_exam import BagOfWords
+from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
+
+NOTES = ("Inference options\n\nBatch Transform scores a whole dataset in Amazon S3 offline, with no "
+         "persistent endpoint. A real-time endpoint keeps instances running for low-latency requests. "
+         "Serverless Inference scales to zero between requests.")
+QUESTION = ("A retailer must score 30 million records in Amazon S3 every night and needs no persistent "
+            "endpoint. Which option fits?\nA) A real-time endpoint called once per record\n"
+            "B) A Batch Transform job over the S3 dataset\nC) Amazon Route 53 weighted records only\n"
+            "D) Disable the endpoint and score records by hand")
+
+
+def scored(model_file=None) -> tuple[list[OptionScore], dict]:
+    """The four options of QUESTION scored over one note (hash embedding), with their own hits."""
+    hit = Hit("c1", NOTES, {"heading": "Inference options", "source": "inference.md"}, score=0.7)
+    exam = parse_exam(QUESTION)
+    option_hits = {letter: [hit] for letter in exam.options}
+    vocabulary = frozenset("batch transform score dataset s3 offline endpoint real-time serverless "
+                           "inference amazon instance request".split())
+    scorer = OptionScorer(SentenceIndex(BagOfWords()), model_file)
+    return scorer.score(exam, merge_hits([hit], option_hits), option_hits, vocabulary), exam
+
+
+def feature(scores: list[OptionScore], letter: str, name: str) -> float:
+    """One named feature of one option."""
+    row = next(s for s in scores if s.letter == letter).features
+    return float(row[FEATURES.index(name)])
+
+
+def test_features_read_cues_names_and_own_evidence():
+    scores, _ = scored()
+    assert all(s.features.shape == (len(FEATURES),) for s in scores)
+    assert feature(scores, "C", "cue_absolute") == 1.0 and feature(scores, "B", "cue_absolute") == 0.0
+    assert feature(scores, "D", "cue_disable") == 1.0 and feature(scores, "D", "cue_manual") == 1.0
+    assert feature(scores, "C", "unknown_name") == 1.0  # Route 53 is in no note
+    assert feature(scores, "B", "unknown_name") == 0.0 and feature(scores, "B", "own_terms") > 0
+    assert sum(feature(scores, letter, "about_z") for letter in "ABCD") == pytest.approx(0.0, abs=1e-9)
+
+
+def test_each_reason_is_about_its_own_option():
+    scores, exam = scored()
+    by_letter = {s.letter: s for s in scores}
+    assert "Batch Transform" in by_letter["B"].best.sentence
+    assert "real-time endpoint" in by_letter["A"].best.sentence
+    assert by_letter["C"].best is None  # the notes never talk about Route 53
+    text = explain(exam, scores, ["B"])
+    assert 'Why not C (Amazon Route 53 weighted records only): your notes say nothing about' in text
+    assert "Why not A (A real-time endpoint called once per record): A real-time endpoint keeps" in text
+
+
+def test_own_evidence_skips_a_sentence_about_another_option():
+    scores, _ = scored()
+    view_scores = {s.letter: s for s in scores}
+    # D shares "endpoint" with A, but its distinctive words (disable, hand) are in no sentence
+    assert view_scores["D"].best is None or "Batch" not in view_scores["D"].best.sentence
+    assert own_evidence(None, {}) is None
+
+
+def tiny_model(members, calibration=None) -> ExamModel:
+    d = len(FEATURES)
+    return ExamModel(list(FEATURES), np.zeros(d), np.ones(d), members,
+                     calibration or {"a": 2.0, "b": -1.0}, 0.8)
+
+
+def test_model_round_trips_through_json_and_averages_its_members(tmp_path):
+    d = len(FEATURES)
+    rng = np.random.default_rng(0)
+    linear = [(rng.normal(size=(d, 1)), np.zeros(1))]
+    hidden = [(rng.normal(size=(d, 4)), np.zeros(4)), (rng.normal(size=(4, 1)), np.zeros(1))]
+    model = tiny_model([linear, hidden])
+    path = tmp_path / "m.json"
+    path.write_text(to_json(model, {"note": "test"}))
+    again = load_model(path)
+    x = rng.normal(size=(4, d))
+    expected = (x @ linear[0][0]).ravel() / 2 + (np.tanh(x @ hidden[0][0]) @ hidden[1][0]).ravel() / 2
+    assert np.allclose(again.logits(x), expected) and again.confident_at == 0.8
+    assert json.loads(path.read_text())["meta"] == {"note": "test"}
+    assert from_dict(json.loads(path.read_text())).features == list(FEATURES)
+
+
+def test_confidence_grows_with_the_margin_and_is_a_probability():
+    model = tiny_model([[(np.zeros((len(FEATURES), 1)), np.zeros(1))]])
+    small = model.confidence(np.array([1.0, 0.9, 0.0, -1.0]), 1)
+    large = model.confidence(np.array([3.0, 0.0, 0.0, -1.0]), 1)
+    two = model.confidence(np.array([3.5, 3.0, 0.0, -1.0]), 2)
+    assert 0 < small < large < 1 and two == pytest.approx(large)
+    assert decision_margin(np.array([3.0, 2.9, 0.0]), 2) == pytest.approx(2.9)
+
+
+def test_platt_fit_recovers_a_known_slope_and_threshold_reaches_precision():
+    rng = np.random.default_rng(1)
+    margins = rng.uniform(0, 4, 4000)
+    correct = (rng.uniform(size=4000) < 1 / (1 + np.exp(-(1.5 * margins - 1.0)))).astype(float)
+    fitted = fit_platt(margins, correct)
+    assert fitted["a"] == pytest.approx(1.5, abs=0.2) and fitted["b"] == pytest.approx(-1.0, abs=0.2)
+    conf = platt(margins, fitted)
+    cut = confident_threshold(conf, correct)
+    assert correct[conf >= cut].mean() >= 0.95 and (conf >= cut).mean() > 0.2
+
+
+def test_softmax_and_scorer_without_a_model_use_the_hand_scores():
+    assert softmax(np.array([0.0, 0.0])).tolist() == [0.5, 0.5]
+    scores, _ = scored(model_file=None)
+    assert abs(sum(s.prob for s in scores) - 1.0) < 1e-9

@@ -1,0 +1,42 @@
+"""Confidence calibration on the tune split: Platt scaling of the decision margin, and the threshold
+from which an answer is called "confident"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+TARGET_PRECISION = 0.95  # confident answers should be right this often
+
+
+def decision_margin(logits: np.ndarray, picks: int) -> float:
+    """Gap between the last chosen option and the best one left out (what the confidence reads)."""
+    ordered = np.sort(logits)[::-1]
+    return float(ordered[picks - 1] - ordered[picks]) if len(ordered) > picks else 10.0
+
+
+def fit_platt(margins: np.ndarray, correct: np.ndarray, prior: float = 1.0, steps: int = 100) -> dict[str, float]:
+    """Logistic fit of correct ~ a * margin + b by Newton steps, with a weak Gaussian prior on (a, b)."""
+    x = np.column_stack([margins, np.ones_like(margins)])
+    w = np.zeros(2)
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - correct) + w / prior**2
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.eye(2) / prior**2
+        w -= np.linalg.solve(hess, grad)
+    return {"a": float(w[0]), "b": float(w[1])}
+
+
+def platt(margins: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
+    """Calibrated confidences for margins."""
+    return 1.0 / (1.0 + np.exp(-(calibration["a"] * margins + calibration["b"])))
+
+
+def confident_threshold(confidences: np.ndarray, correct: np.ndarray,
+                        precision: float = TARGET_PRECISION) -> float:
+    """The lowest confidence at which the answers at or above it are right at least `precision` of the
+    time; the calibrated confidence itself when no cut reaches it on these items."""
+    for cut in np.sort(np.unique(confidences)):
+        chosen = confidences >= cut
+        if correct[chosen].mean() >= precision:
+            return float(max(cut, precision))
+    return precision

@@ -1,0 +1,163 @@
+"""`make train`: fit the exam option scorer on the training bank and write app/rag/data/exam_scorer.json.
+
+1. Ingest corpus/ into a training store (.tutor/train-store; incremental, so cheap when unchanged).
+2. Read every bank question through the answering pipeline itself (Tutor.prepare, Tutor.score_exam
+   with the hand-set scorer only), which yields each option's feature row.
+3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
+   log-loss on the tune split.
+4. Calibrate its confidence on the tune split (Platt scaling of the decision margin) and set the
+   "confident" threshold there.
+The test sets (evals/datasets/*test*.jsonl) are never read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.config import get_settings
+from app.rag.chain import Tutor, load_tutor
+from app.rag.exam_features import FEATURES
+from app.rag.exam_model import MODEL_FILE, ExamModel, to_json
+from app.rag.exam_scorer import OptionScorer
+from evals.datasets import Item
+from ingest.index import ingest_paths
+from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
+from training.fit import Question, fit_net, standardizer
+from training.split import load_bank, split_bank
+
+ROOT = Path(__file__).resolve().parents[1]
+CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
+    (0, 1e-3), (0, 1e-2), (8, 1e-3), (8, 1e-2), (16, 1e-3), (16, 1e-2)]
+EPOCHS = 400
+SEEDS = (0, 1, 2)  # an ensemble of three networks per candidate, each from its own fixed seed
+
+
+def training_tutor(store: Path) -> Tutor:
+    """A tutor over a fresh (or up-to-date) ingest of corpus/, scoring with the hand-set scorer only."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused")
+    ingest_paths([ROOT / "corpus"], settings, show_bar=False)
+    tutor = load_tutor(settings)
+    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None)
+    return tutor
+
+
+def read_question(tutor: Tutor, item: dict) -> Question:
+    """One bank item through the answering pipeline: its options' feature rows and the right ones."""
+    parsed = Item.model_validate(item)
+    prepared = tutor.prepare(parsed.prompt())
+    scores = tutor.score_exam(prepared)
+    right = np.array([float(s.letter in parsed.answer) for s in scores])
+    pairs = [(f"{prepared.exam.stem} {prepared.exam.options[s.letter]}",
+              f"{s.best.heading}: {s.best.sentence}" if s.best else "The notes say nothing about this.")
+             for s in scores]
+    return Question(np.vstack([s.features for s in scores]), right, prepared.exam.picks, pairs)
+
+
+def read_split(tutor: Tutor, items: list[dict], name: str) -> list[Question]:
+    """Every item of one split, with a progress line every 100 items."""
+    questions, start = [], time.perf_counter()
+    for n, item in enumerate(items, start=1):
+        questions.append(read_question(tutor, item))
+        if n % 100 == 0 or n == len(items):
+            print(f"  {name}: {n}/{len(items)} questions read ({time.perf_counter() - start:.0f} s)", flush=True)
+    return questions
+
+
+def option_logits(model: ExamModel, questions: list[Question]) -> list[np.ndarray]:
+    """The model's option scores for every question."""
+    return [model.logits(q.features) for q in questions]
+
+
+def accuracy(logits: list[np.ndarray], questions: list[Question]) -> np.ndarray:
+    """1.0 per question whose `picks` best options are exactly its right ones."""
+    return np.array([float(set(np.argsort(l)[::-1][:q.picks]) == set(np.flatnonzero(q.right)))
+                     for l, q in zip(logits, questions)])
+
+
+def log_loss(logits: list[np.ndarray], questions: list[Question]) -> float:
+    """Mean cross-entropy of each question's softmax against its right option(s)."""
+    losses = []
+    for l, q in zip(logits, questions):
+        log_p = l - l.max() - np.log(np.exp(l - l.max()).sum())
+        losses.append(-(q.right / q.right.sum() * log_p).sum())
+    return float(np.mean(losses))
+
+
+def fit_candidate(train: list[Question], hidden: int, decay: float) -> ExamModel:
+    """An ensemble of SEEDS networks of one shape, fitted on the train split (not yet calibrated)."""
+    mean, scale = standardizer(train)
+    members = [fit_net(train, mean, scale, hidden, decay, EPOCHS, seed) for seed in SEEDS]
+    return ExamModel(list(FEATURES), mean, scale, members, {"a": 1.0, "b": 0.0}, 0.95)
+
+
+def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel, list[dict]]:
+    """Fit every candidate; the one with the lowest tune log-loss wins. Also returns the comparison."""
+    table, best = [], None
+    for hidden, decay in CANDIDATES:
+        model = fit_candidate(train, hidden, decay)
+        logits = option_logits(model, tune)
+        row = {"hidden": hidden, "decay": decay, "tune_accuracy": float(accuracy(logits, tune).mean()),
+               "tune_log_loss": log_loss(logits, tune)}
+        print(f"  candidate {row}", flush=True)
+        table.append(row)
+        if best is None or row["tune_log_loss"] < best[0]:
+            best = (row["tune_log_loss"], model)
+    return best[1], table
+
+
+def calibrate(model: ExamModel, tune: list[Question]) -> dict:
+    """Fit the confidence on the tune split and set the "confident" threshold; returns tune figures."""
+    logits = option_logits(model, tune)
+    margins = np.array([decision_margin(l, q.picks) for l, q in zip(logits, tune)])
+    correct = accuracy(logits, tune)
+    model.calibration = fit_platt(margins, correct)
+    confidence = platt(margins, model.calibration)
+    model.confident_at = confident_threshold(confidence, correct)
+    confident = confidence >= model.confident_at
+    return {"tune_accuracy": float(correct.mean()), "tune_confident_coverage": float(confident.mean()),
+            "tune_confident_accuracy": float(correct[confident].mean()) if confident.any() else None}
+
+
+def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Question]) -> list[dict]:
+    """Option (a): the cross-encoder alone and added to the feature scorer, on the tune split."""
+    from training.crossencoder import fit_crossencoder, predict  # lazy: imports torch and transformers
+
+    tokenizer, encoder = fit_crossencoder(train)
+    encoded, features = predict(tokenizer, encoder, tune), option_logits(model, tune)
+    rows = []
+    for weight in (None, 0.25, 0.5, 1.0, 2.0):
+        logits = encoded if weight is None else [f + weight * e for f, e in zip(features, encoded)]
+        rows.append({"crossencoder_weight": "alone" if weight is None else weight,
+                     "tune_accuracy": float(accuracy(logits, tune).mean()), "tune_log_loss": log_loss(logits, tune)})
+        print(f"  cross-encoder {rows[-1]}", flush=True)
+    return rows
+
+
+def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
+         crossencoder: bool = False) -> None:
+    """Read the bank, fit, choose, calibrate and write the scorer."""
+    start = time.perf_counter()
+    train_items, tune_items = split_bank(load_bank())
+    print(f"training bank: {len(train_items)} train, {len(tune_items)} tune", flush=True)
+    tutor = training_tutor(store)
+    train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
+    model, table = select_model(train, tune)
+    figures = calibrate(model, tune)
+    meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, **figures}
+    if crossencoder:
+        meta["crossencoder"] = compare_crossencoder(model, train, tune)
+    meta["seconds"] = round(time.perf_counter() - start)
+    out.write_text(to_json(model, meta), encoding="utf-8")
+    print(json.dumps(meta, indent=1))
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB) in {meta['seconds']} s")
+
+
+if __name__ == "__main__":
+    main(crossencoder="--crossencoder" in sys.argv[1:])
