@@ -57,8 +57,9 @@ def build_flashcards(facts: list[Fact], vocab: Vocabulary) -> list[Flashcard]:
     cards: dict[str, Flashcard] = {}
     for fact in sorted(facts, key=lambda f: ORDER.get(f.kind, 9)):
         term = vocab.display(fact.answer)
-        if unreadable(term) or not in_note(fact.evidence, fact.chunk.page_content):
-            continue
+        if unreadable(term) or term.lower().startswith(("a ", "an ", "the ")) \
+                or not in_note(fact.evidence, fact.chunk.page_content):
+            continue  # "a parameterised stack" is a phrase from a sentence, not a term to learn
         card = cards.setdefault(card_id(term), Flashcard(card_id(term), term,
                                                          str(fact.chunk.metadata.get("domain") or "notes")))
         if len(card.lines) < MAX_LINES and fact.evidence not in card.lines:

@@ -62,8 +62,8 @@ def trap_fact(chunk: Document, stem: str, right: str, item: str, kind: str, **ex
 def points_to(chunk: Document, item: str, vocab: Vocabulary) -> Fact | None:
     """'"Analysts with no coding skills" points to Glue DataBrew (or Canvas), not EMR or Glue ETL.'"""
     match = _POINTS_TO.match(item)
-    if not match:
-        return None
+    if not match or re.search(r" or ", re.sub(r"\([^)]*\)", "", match["right"])):
+        return None  # "points to X or Y stack": which words name the answer is anyone's guess
     right, others = split_alternatives(match["right"])
     wrong = [w for w in re.split(r",\s*|\s+or\s+", match["wrong"] or "") if w]
     cue, kind = lower_first(match["cue"]), vocab.kind_of(right)
