@@ -3,6 +3,7 @@ tags, on our prose and on terse notes (tables, bullets, an HTML export, a dotted
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -49,7 +50,10 @@ def test_answers_are_clean_cited_cards(tutor):
         assert not artefacts(result.answer), (question, artefacts(result.answer), result.answer)
         if result.refused:
             continue
-        claims = [s for s in split_sentences(result.answer) if not s.endswith(":")]
-        assert claims and all(CITATION.search(s) for s in claims), result.answer
+        # every line of the card is a quoted statement that ends in its citation (a statement may hold a
+        # question of its own, "Why X? because ...", so lines are checked, not sentences)
+        claims = [line.strip() for line in result.answer.splitlines() if line.strip() and not line.endswith(":")]
+        assert claims and all(re.search(r"\[\d+\]\.?$", c) for c in claims), result.answer
+        assert all(CITATION.search(s) for c in claims for s in split_sentences(c)[-1:]), result.answer
         used = {int(n) for n in CITATION.findall(result.answer)}
         assert used == set(range(1, len(result.citations) + 1)), (result.answer, result.citations)

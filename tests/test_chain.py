@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.rag.chain import Tutor, build_chain
@@ -53,7 +55,10 @@ def test_supported_answer_is_kept_with_public_shape(store):
     assert "Asynchronous Inference" in result.answer and "[" in result.answer
     assert set(result.citations[0].model_dump()) == {"n", "source", "heading", "page", "chunk_id", "score",
                                                      "rank"}
-    assert [c.n for c in result.citations] == [1] and result.more_sources  # only the cited chunk is shown
+    # chips are exactly the chunks the answer cites, numbered by first use; the rest are "more sources"
+    cited = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", result.answer)))
+    assert [c.n for c in result.citations] == cited == list(range(1, len(cited) + 1))
+    assert result.more_sources and not {c.chunk_id for c in result.citations} & {c.chunk_id for c in result.more_sources}
     assert result.evidence and {"n", "chunk_id", "sentence", "score"} <= set(result.evidence[0].model_dump())
 
 

@@ -46,6 +46,9 @@ ON_TOPIC = 0.2     # on topic: at least this rarity-weighted share of the questi
 CLOSE = 0.9        # ... or at least this close in meaning as the closest statement
 SPREAD = 1.0       # a subject's core words: at most this much commoner (in idf) than its rarest
 FOCUS = 0.6        # weight of the last question's words when choosing the first sentence
+SECTION_BONUS = 1.15  # ... and more when its section is named after the subject
+BOTH_SHARE = 1.1   # a statement naming both sides opens a contrast when it scores this share of the best
+CONCEPTS = {w: "cost" for w in "cost bill billed billing charge charged pay paid price pricing".split()}
 LEAD_BONUS = 1.3   # a statement that opens with the question's subject is a definition or a use
 _PRONOUNS = frozenset("it its this that these those they them there".split())
 FACT_FLOOR = 0.6   # a key fact scores at least this share of the best on-topic statement
@@ -59,6 +62,7 @@ class Card:
     answer: list[Evidence] = field(default_factory=list)
     facts: list[Evidence] = field(default_factory=list)
     tip: Evidence | None = None
+    contrast: bool = False  # the two answer statements are the two sides: one sentence, joined by ';'
 
     def evidence(self) -> list[Evidence]:
         """Every statement the card quotes, in reading order."""
@@ -66,7 +70,8 @@ class Card:
 
     def text(self) -> str:
         """The card as plain text: the direct answer, 'Key facts:' bullets and an 'Exam tip:' line."""
-        parts = [" ".join(cite(e) for e in self.answer)]
+        joiner = "; " if self.contrast else " "
+        parts = [joiner.join(cite(e) for e in self.answer).replace(".; ", "; ")]
         if self.facts:
             parts.append("Key facts:\n" + "\n".join(f"- {cite(e)}" for e in self.facts))
         if self.tip:
@@ -108,6 +113,11 @@ def store_rarity(store: Store) -> Rarity:
     return _RARITY[store]
 
 
+def concept_words(text: str) -> list[str]:
+    """Content words with the words for one idea made one ('billed', 'charges', 'pay' -> 'cost')."""
+    return [CONCEPTS.get(w, w) for w in content_words(text)]
+
+
 def about(subject_words: set[str], ev: Evidence) -> float:
     """Share of a subject's words that a statement (with its label and section) uses."""
     if not subject_words:
@@ -116,15 +126,25 @@ def about(subject_words: set[str], ev: Evidence) -> float:
     return sum(word_in(w, words) for w in subject_words) / len(subject_words)
 
 
+def mentions(subject: str, ev: Evidence) -> bool:
+    """Whether a statement names a whole subject ('data parallelism', not only 'data')."""
+    words = set(concept_words(subject))
+    return bool(words) and about(words, ev) == 1.0
+
+
 def statement_words(ev: Evidence) -> set[str]:
     """Content words of a statement, its label and the last part of its section heading."""
-    section = ev.heading.rsplit(">", 1)[-1]
-    return set(content_words(f"{section} {ev.label} {ev.sentence}"))
+    return set(concept_words(f"{section_of(ev)} {ev.label} {ev.sentence}"))
+
+
+def section_of(ev: Evidence) -> str:
+    """The last part of a statement's heading path (its own section)."""
+    return ev.heading.rsplit(">", 1)[-1]
 
 
 def topic_words(text: str, seen: set[str], rarity: Rarity) -> dict[str, float]:
     """The topic words of `text` that the retrieved notes use, each weighted by its rarity in the store."""
-    words = [w for w in dict.fromkeys(content_words(text)) if w not in FRAME_WORDS and word_in(w, seen)]
+    words = [w for w in dict.fromkeys(concept_words(text)) if w not in FRAME_WORDS and word_in(w, seen)]
     return {w: rarity.idf(w) for w in words}
 
 
@@ -163,7 +183,7 @@ def build_card(query: str, scored: list[Evidence], rarity: Rarity) -> Card:
     kept = [e for e in pool if on_topic(e, topic, sides, closest)] or pool[:3]
     tips = [e for e in kept if is_tip(e)]
     plain = [e for e in kept if not is_tip(e)] or kept
-    card = Card(answer=direct_answer(query, shape, plain, rarity))
+    card = Card(answer=direct_answer(query, shape, plain, rarity), contrast=shape.kind == "contrast")
     items = list_items(card.answer[0], scored) if card.answer else []
     card.facts = (items + key_facts(plain, card.answer + items))[:max(MAX_FACTS, len(items))]
     card.tip = tips[0] if tips and not any(tips[0] is e for e in card.answer) else None
@@ -188,10 +208,11 @@ def is_tip(ev: Evidence) -> bool:
 def lead_bonus(ev: Evidence, subject: set[str]) -> float:
     """Favour statements that open with their subject ('Pipe mode streams ...', a row named after it,
     a bullet under its label) and disfavour ones that open with a pronoun ('It ...')."""
-    opening = set(content_words(" ".join(ev.sentence.split()[:4])))
-    label = set(content_words(ev.label))
+    opening = set(concept_words(" ".join(ev.sentence.split()[:4])))
+    label, section = set(concept_words(ev.label)), set(concept_words(section_of(ev)))
     if subject and any(word_in(w, opening) or word_in(w, label) for w in subject):
-        return LEAD_BONUS
+        # the section named after the subject holds its definition
+        return LEAD_BONUS * (SECTION_BONUS if section and all(word_in(w, subject) for w in section) else 1.0)
     return 0.9 if ev.sentence.split()[0].lower() in _PRONOUNS else 1.0
 
 
@@ -221,8 +242,11 @@ def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarit
     first = ranked[0]
     if first.sentence.rstrip().endswith(":"):
         return [first]  # a lead-in: its list items follow as the key facts
-    second = next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
-                   and e.score >= FACT_FLOOR * first.score), None)
+    # "X is ... [1]. It also ..." : the next statement that continues the first's subject comes along
+    follow = next((e for e in plain if e.chunk_id == first.chunk_id and e.position == first.position + 1
+                   and e.sentence.split()[0].lower() in _PRONOUNS), None)
+    second = follow or next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
+                             and e.score >= FACT_FLOOR * first.score), None)
     return [first] + ([second] if second else [])
 
 
@@ -231,15 +255,23 @@ def _two_sides(shape: Shape, question: str, plain: list[Evidence], rarity: Rarit
     x_words, y_words = set(content_words(shape.x)), set(content_words(shape.y))
     x_own, y_own = (x_words - y_words) or x_words, (y_words - x_words) or y_words
 
-    def side(own: set[str], other: set[str]) -> Evidence | None:
-        fit = [e for e in plain if about(own, e) > 0 and not e.sentence.rstrip().endswith(":")]
-        apart = [e for e in fit if about(other - own, e) == 0] or fit
-        return max(apart, key=lambda e: e.score * (1 + 0.5 * about(own, e)) * lead_bonus(e, own)
-                   * shape_bonus(e, shape, question), default=None)
+    def rank(e: Evidence, own: set[str]) -> float:
+        return e.score * (1 + 0.5 * about(own, e)) * lead_bonus(e, own) * shape_bonus(e, shape, question)
 
-    first = side(x_own, y_own) or plain[0]
-    second = side(y_own, x_own)
-    return [first] + ([second] if second and second is not first else [])
+    def side(name: str, own: set[str], other: str) -> Evidence | None:
+        fit = [e for e in plain if not e.sentence.rstrip().endswith(":")]
+        fit = [e for e in fit if mentions(name, e)] or [e for e in fit if about(own, e) > 0]
+        apart = [e for e in fit if not mentions(other, e)] or fit
+        return max(apart, key=lambda e: rank(e, own), default=None)
+
+    first = side(shape.x, x_own, shape.y) or plain[0]
+    second = side(shape.y, y_own, shape.x)
+    sides = [first] + ([second] if second and second is not first else [])
+    both = [e for e in plain if mentions(shape.x, e) and mentions(shape.y, e)] if shape.kind == "contrast" else []
+    best = max(both, key=lambda e: rank(e, x_own | y_own), default=None)
+    if best and best.score >= BOTH_SHARE * first.score:  # one statement that contrasts the two
+        return [best] + [e for e in sides if _adds(e, [best])][:1]
+    return sides
 
 
 def key_facts(plain: list[Evidence], used: list[Evidence], limit: int = MAX_FACTS) -> list[Evidence]:

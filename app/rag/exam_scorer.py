@@ -18,7 +18,7 @@ from app.rag.exam_model import MODEL_FILE, ExamModel, load_model
 from app.rag.retrieval import Hit, HybridRetriever, fuse
 
 OPTION_K = 3  # chunks retrieved per option and per reading of it (see retrieve_options)
-OWN_SHARE = 0.3  # share of an option's distinctive words a sentence needs to count as about it
+OWN_SHARE = 0.4  # share of an option's distinctive words a sentence needs to count as about it
 
 
 def retrieve_options(retriever: HybridRetriever, exam: ExamQuestion) -> dict[str, list[Hit]]:
