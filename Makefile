@@ -20,6 +20,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# a venv's bundled pip can be old; old resolvers backtrack for many minutes over this dependency set
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m app.embeddings
 	touch $(STAMP)
