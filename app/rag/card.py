@@ -186,7 +186,10 @@ def build_card(query: str, scored: list[Evidence], rarity: Rarity) -> Card:
     card = Card(answer=direct_answer(query, shape, plain, rarity), contrast=shape.kind == "contrast")
     items = list_items(card.answer[0], scored) if card.answer else []
     card.facts = (items + key_facts(plain, card.answer + items))[:max(MAX_FACTS, len(items))]
-    card.tip = tips[0] if tips and not any(tips[0] is e for e in card.answer) else None
+    # a tip is an extra: it must name the question's rarest subject word, not only share common ones
+    core = core_words(query, seen, rarity)
+    tips = [e for e in tips if about(core, e) > 0 and not any(e is a for a in card.answer)]
+    card.tip = tips[0] if tips else None
     return card
 
 
