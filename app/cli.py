@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from app.config import get_settings
 from app.providers import ProviderError
 from app.rag.chain import EmptyQuestion, Tutor, load_tutor
-from app.rag.result import TutorAnswer, citation_line, verdict
+from app.rag.result import TutorAnswer, citation_line, shown_source, verdict
 from app.store import Store, StoreError
 from app.study.bank import shipped_questions
 from app.study.flashcards import export_apkg, export_csv
@@ -58,7 +58,7 @@ def ingest(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or 
         fail(str(exc))
     for result in report.files:
         if result.status == "failed":
-            typer.echo(f"skipped {result.source}: {result.reason}", err=True)
+            typer.echo(f"skipped {shown_source(result.source)}: {result.reason}", err=True)
     typer.echo(report.summary())
 
 

@@ -84,3 +84,11 @@ def in_tmp(tmp_path: Path, monkeypatch):
     """Run with tmp_path as the working directory, so stored sources are relative to it."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test (browser shots)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

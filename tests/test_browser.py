@@ -56,12 +56,15 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, ui_url):
+def page(browser, ui_url, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
     tab.set_default_timeout(120_000)
     tab.goto(ui_url)
     yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:  # what the page showed when the test gave up
+        shot(tab, f"failed-{request.node.name}")
     context.close()
 
 
@@ -212,15 +215,19 @@ def go_next(page, number: int) -> None:
 
 def pick_mock_option(page, number: int) -> None:
     """Pick the first option (the first N boxes on a "choose N" question) of mock question `number`
-    and wait until the page counts it as answered."""
-    from playwright.sync_api import expect
-
+    and wait until the page counts it as answered; a pick swallowed by a re-run is made again."""
     wait_for_options(page)
-    radios = page.get_by_role("radio")
-    if radios.count():
-        radios.first.check(force=True)
-    else:
-        for box in page.get_by_role("checkbox").all()[:boxes_asked(page)]:  # the flag box comes last
-            box.check(force=True)
-            expect(box).to_be_checked()
-    page.get_by_text(re.compile(rf"^{10 - number} unanswered")).wait_for()
+    counted = page.get_by_text(re.compile(rf"^{10 - number} unanswered"))
+    for _ in range(3):
+        radios = page.get_by_role("radio")
+        if radios.count():
+            radios.first.check(force=True)
+        else:
+            for box in page.get_by_role("checkbox").all()[:boxes_asked(page)]:  # the flag box comes last
+                box.check(force=True)
+        try:
+            counted.wait_for(timeout=20_000)
+            return
+        except Exception:  # playwright's TimeoutError: the click landed on a replaced element
+            continue
+    counted.wait_for()

@@ -85,8 +85,9 @@ def test_bedrock_converse_contract_with_stubber(in_tmp, notes_dir, make_settings
     with Stubber(client) as stub:
         stub.add_response("converse", response, {"modelId": "anthropic.claude-3-haiku-20240307-v1:0",
                                                  "messages": ANY, "system": ANY, "inferenceConfig": ANY})
-        tutor.llm.client = client
-        tutor.llm.disable_streaming = True
+        llm = tutor.chat_model()  # loaded on first use; the stubbed client replaces its own
+        llm.client = client
+        llm.disable_streaming = True
         result = tutor.ask(QUESTION)
     assert result.grounded and result.answer.startswith("SageMaker Serverless Inference scales")
 

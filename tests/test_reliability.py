@@ -19,6 +19,7 @@ from ingest.chunk import chunk_file
 from ingest.index import chunk_id
 from ingest.load import load_file
 from app.store.chroma import open_collection
+from app.store.sources import source_of
 from tests.conftest import ROOT, make_settings_at
 
 pytestmark = pytest.mark.slow
@@ -30,7 +31,7 @@ def expected_ids(root: Path, settings) -> dict[str, set[str]]:
     out = {}
     for path in sorted((root / "corpus").rglob("*")):
         if path.is_file() and path.suffix in {".md", ".pdf"} and path.name != "README.md":
-            source = path.relative_to(root).as_posix()
+            source = source_of(path)  # stored sources are canonical: absolute, symlinks resolved
             loaded = load_file(path, source, 10**8)
             out[source] = {chunk_id(source, c) for c in chunk_file(loaded, settings.chunk_size, settings.chunk_overlap)}
     return out

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.rag.result import shown_source
 from app.store import Store, StoreBusy, StoreMismatch
 from app.ui.common import refresh_store, settings
 from app.ui.uploads import ALLOWED, MAX_UPLOAD_MB, UploadError, save_upload
@@ -36,7 +37,7 @@ def run_ingest(paths, cfg) -> None:
     bar.progress(1.0, text="Done")
     refresh_store()
     st.success(report.summary())
-    rows = [{"file": r.source, "result": r.status, "chunks": r.chunks, "reason": r.reason or ""}
+    rows = [{"file": shown_source(r.source), "result": r.status, "chunks": r.chunks, "reason": r.reason or ""}
             for r in report.files]
     st.dataframe(rows, hide_index=True)
 
