@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     )
     llm: str = Field("", description="'' for the bundled SmolLM2 GGUF, or llamacpp/<path>, "
                      "openai/<model>, bedrock/<model id>, fake")
+    llm_capable: bool | None = Field(None, description="Let the LLM write answers and vote on exam picks "
+                                     "(default: hosted openai/ and bedrock/ models yes, llama.cpp GGUFs no)")
     k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
     chunk_size: int = Field(1200, ge=200, description="Max characters per chunk")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring chunks")

@@ -55,9 +55,10 @@ def model_name(spec: str) -> str:
     return spec.rsplit("/", 1)[-1] if spec.startswith("llamacpp/") else spec
 
 
-def is_capable(spec: str) -> bool:
-    """Whether a model may be trusted with more than prose (hosted models; not the tiny bundled one)."""
-    return spec.startswith(("openai/", "bedrock/"))
+def is_capable(spec: str, override: bool | None = None) -> bool:
+    """Whether a model may write answers and vote on exam picks: hosted models, not the tiny bundled
+    one; TUTOR_LLM_CAPABLE decides for a model the spec cannot tell about (a large local GGUF, say)."""
+    return override if override is not None else spec.startswith(("openai/", "bedrock/"))
 
 
 def make_llm(settings: Settings, spec: str | None = None) -> BaseChatModel:

@@ -60,3 +60,29 @@ def test_exam_question_is_never_refused_and_cites_only_used_notes(in_tmp, notes_
     result = tutor.ask(QUESTION)
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", result.answer)}
     assert cited and cited == {c.n for c in result.citations}  # every chip is cited, every citation has a chip
+
+
+TABLE_NOTE = """# File formats
+
+| Format | Layout | Good for |
+|---|---|---|
+| Parquet | columnar, compressed | fast, cheap analytic scans of a few columns |
+| CSV | row text | simple exchange, human reading |
+| RecordIO-protobuf | binary records | Pipe mode streaming into SageMaker built-in algorithms |
+"""
+FORMAT_QUESTION = ("Analysts scan three columns of a 2 TB dataset every day. Which format keeps the scans "
+                   "fast and cheap?\nA) Parquet\nB) CSV\nC) RecordIO-protobuf")
+
+
+@pytest.mark.slow
+def test_exam_reasons_quoted_from_a_table_carry_no_pipes(in_tmp, make_settings):
+    from evals.metrics import artefacts
+
+    notes = in_tmp / "table-notes"
+    notes.mkdir()
+    (notes / "formats.md").write_text(TABLE_NOTE)
+    settings = make_settings(corpus_path=notes, llm="fake/unused")
+    ingest_paths([notes], settings, show_bar=False)
+    result = load_tutor(settings).ask(FORMAT_QUESTION)
+    assert result.choice and "Why not" in result.answer
+    assert not artefacts(result.answer) and ".." not in result.answer, result.answer

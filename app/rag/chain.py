@@ -74,7 +74,7 @@ class Tutor:
 
     def __post_init__(self):
         self.model = model_name(self.spec)
-        self.capable = is_capable(self.spec)  # a hosted model may rewrite follow-ups; the bundled one may not
+        self.capable = is_capable(self.spec, self.settings.llm_capable)  # the bundled model may not write
         index = SentenceIndex(self.retriever.store.embeddings)
         self.evidence = EvidenceSelector(index)
         self.scorer = OptionScorer(index)

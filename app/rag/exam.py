@@ -171,10 +171,10 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
     """
     by_letter = {s.letter: s for s in scores}
     label = " and ".join(chosen)
-    lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l] for l in chosen) + "."]
+    lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l].rstrip(".") for l in chosen) + "."]
     for letter in chosen:
         best = by_letter[letter].best
-        reason = f"{best.sentence.rstrip('.')} [{best.n}]" if best else "your notes do not describe it directly"
+        reason = f"{readable(best.sentence)} [{best.n}]" if best else "your notes do not describe it directly"
         lines.append(f"Why {letter}: {reason}.")
     for letter, text in exam.options.items():
         if letter not in chosen:
@@ -186,4 +186,10 @@ def reason_for(score: OptionScore, text: str) -> str:
     """The option's own evidence sentence with its citation, or a plain word that the notes lack it."""
     if score.best is None:
         return f'your notes say nothing about "{text.rstrip(".")}" for this need'
-    return f"{score.best.sentence.rstrip('.')} [{score.best.n}]"
+    return f"{readable(score.best.sentence)} [{score.best.n}]"
+
+
+def readable(sentence: str) -> str:
+    """A note sentence as a learner reads it: table cells joined by ';', no Markdown marks, no end stop."""
+    cells = [c.strip() for c in sentence.split("|") if c.strip() and set(c.strip()) - set("-: ")]
+    return re.sub(r"\*\*|__|`", "", "; ".join(cells)).rstrip().rstrip(".")
