@@ -174,3 +174,10 @@ def test_artefact_scan_and_first_sentence():
     assert artefacts("Up to 90% off -> use ml.p4d.24xlarge, 1.5 GB [1].\n\nKey facts:\n- x [2].") == []
     assert first_sentence_term("Pipe mode streams data [1]. File mode copies [1].", [["copies"], ["stream"]])
     assert not first_sentence_term("Key facts:\n- File mode copies [1].\nPipe streams.", [["stream"]])
+
+
+def test_a_breadcrumb_with_one_pipe_is_navigation_not_a_statement():
+    body = ("Driftwood Notes > Notebooks > MLA cert > Domain 2 | Back to notebook\n\n"
+            "Guardrails for Bedrock filter harmful content in prompts and model responses.\n")
+    units = [u.text for u in note_units(f"Title > Section\n\n{body}")]
+    assert units == ["Guardrails for Bedrock filter harmful content in prompts and model responses."]

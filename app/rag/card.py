@@ -305,6 +305,7 @@ def _adds(ev: Evidence, chosen: list[Evidence]) -> bool:
 def cite(ev: Evidence, tip: bool = False) -> str:
     """A statement as a sentence: first letter capitalised, its [n] before the final stop."""
     text = _TIP_PREFIX.sub("", ev.sentence).strip() if tip else ev.sentence.strip()
+    text = "; ".join(c.strip() for c in text.split("|") if c.strip())  # a stray pipe never reaches the learner
     text = text.rstrip(" .;:,")
     first = text.split(" ", 1)[0]
     if first.isalpha() and first.islower():  # 'ml.inf2' or 'iam:PassRole' keep their case

@@ -73,7 +73,8 @@ def _is_noise(line: str) -> bool:
         return False  # a table line (its separator row tells the header apart)
     words = text.split()
     tags = sum(w.startswith("#") and len(w) > 1 and w[1] != "#" for w in words)
-    return (bool(_PAGE_FOOTER.search(text)) or text.count("|") >= 2 or set(text) <= _RULE
+    breadcrumb = text.count(" > ") >= 2 and len(words) <= 16  # 'Notes > Notebooks > Domain 2 | Back'
+    return (bool(_PAGE_FOOTER.search(text)) or text.count("|") >= 2 or set(text) <= _RULE or breadcrumb
             or (bool(words) and tags * 2 >= len(words) - 1 and tags > 0))
 
 
