@@ -135,3 +135,15 @@ def test_cli_mock_of_20_questions_ends_in_a_report(mock_env):
     assert "By domain:" in report and "By task statement:" in report and "read: " in report
     bad = CliRunner().invoke(app, ["mock", "--questions", "0"])
     assert bad.exit_code == 1 and "--questions must be 1-65" in bad.output
+
+
+def test_the_jump_list_follows_the_current_question_and_jumps(mock_env):
+    at = AppTest.from_file(str(ROOT / "app" / "ui" / "page_mock.py"), default_timeout=60).run()
+    at = start(at, 10, 30)
+    for n in (2, 3):  # Next moves the list along with the question
+        button(at, "Next").click().run()
+        assert at.subheader[0].value == f"Question {n} of 10" and at.selectbox[0].value == str(n)
+    at.selectbox[0].set_value("7").run()
+    assert not at.exception and at.subheader[0].value == "Question 7 of 10" and at.selectbox[0].value == "7"
+    button(at, "Previous").click().run()
+    assert at.subheader[0].value == "Question 6 of 10" and at.selectbox[0].value == "6"

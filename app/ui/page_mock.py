@@ -13,6 +13,7 @@ from app.study.mock import (EXAM_MINUTES, EXAM_QUESTIONS, PASS_SCALED, MockTimer
 from app.ui.common import safe_markdown
 from app.ui.study import material, note_link, plain, practice_bank, progress_store
 
+JUMP_KEY = "mock-jump"
 ESTIMATE_NOTE = ("The scaled score is an estimate: AWS does not publish how raw answers map to its 100-1000 "
                  "scale. We assume 70 % correct maps to the 720 pass mark, draw straight lines to 100 and "
                  "1000, and show an 80 % range for the number of questions you answered.")
@@ -121,13 +122,15 @@ def navigate(exam: dict) -> None:
     st.caption(f"{unanswered} unanswered, {len(flagged)} flagged for review"
                + (f" (questions {', '.join(flagged)})." if flagged else "."))
     numbers = [str(i + 1) for i in range(len(exam["questions"]))]
-    key = f"jump-{exam['index']}"  # a new box per question, so it always opens on the current one
-    st.selectbox("Go to question", numbers, index=exam["index"], key=key, on_change=jump, args=(exam, key))
+    # one box with a stable key, set to the current question on every run: a box keyed per question
+    # made the browser send the old box's value to the new one now and then, jumping back to question 1
+    st.session_state[JUMP_KEY] = numbers[exam["index"]]
+    st.selectbox("Go to question", numbers, key=JUMP_KEY, on_change=jump, args=(exam,))
 
 
-def jump(exam: dict, key: str) -> None:
+def jump(exam: dict) -> None:
     """Go to the question picked in the jump list."""
-    go_to(exam, int(st.session_state[key]) - 1)
+    go_to(exam, int(st.session_state[JUMP_KEY]) - 1)
 
 
 def show_report(exam: dict) -> None:
