@@ -5,7 +5,7 @@ weights into a temporary folder.
   onnx fp32 / int8       torch.onnx.export of the bundled BertModel, run by onnxruntime (already a
                          dependency through chromadb) with its tokenizer.json, mean pooling and
                          normalisation as in the model's sentence-transformers config; int8 by
-                         onnxruntime's quantize_dynamic. Needs the `onnx` and `onnxscript` packages.
+                         onnxruntime's quantize_dynamic.
   st-onnx fp32 / int8    SentenceTransformer(path, backend="onnx") and export_dynamic_quantized_onnx_model,
                          only where `optimum.onnxruntime` imports: optimum-onnx needs transformers<4.58,
                          sentence-transformers 6 needs >=5, so this runs in a side virtualenv (README).

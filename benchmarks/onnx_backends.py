@@ -16,6 +16,7 @@ import numpy as np
 from bench_common import timed
 
 from app.embeddings import OnnxEmbeddings as OnnxBackend  # the product's onnxruntime encoder
+from app.embeddings import export_onnx  # the product's export (what `make install` ships)
 
 BATCH = 64
 
@@ -46,33 +47,6 @@ class OnnxLangChainEmbeddings:
         return self.backend.encode([text])[0].tolist()
 
 
-def export_onnx(model_dir: Path, target: Path) -> Path:
-    """torch.onnx.export the bundled BertModel (last_hidden_state only, dynamic batch and length)."""
-    import torch
-    from transformers import AutoModel
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
-
-    model = Encoder(AutoModel.from_pretrained(str(model_dir))).eval()
-    # three distinct example tensors (one tensor passed twice is traced as one input: wrong graph)
-    example = (torch.randint(1000, 20000, (2, 16)), torch.ones(2, 16, dtype=torch.long),
-               torch.zeros(2, 16, dtype=torch.long))
-    dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("seq", max=512)}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with quiet_logs():  # the exporter warns about torchvision ops and axis names; none apply here
-        torch.onnx.export(model, example, str(target), dynamo=True, verbose=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["last_hidden_state"], dynamic_shapes=(dims, dims, dims), opset_version=18)
-    return target
-
-
 @contextlib.contextmanager
 def quiet_logs():
     """Silence Python warnings and log records below ERROR for the duration (export and quantization)."""
@@ -96,13 +70,8 @@ def quantize_onnx(source: Path, target: Path) -> Path:
 
 def load_manual(folder: Path, models: dict) -> None:
     """Export, quantize and load the onnxruntime backends (timings printed)."""
-    try:
-        import onnx  # noqa: F401
-        import onnxscript  # noqa: F401
-    except ImportError:
-        print("onnx skipped: the export needs `.venv/bin/pip install onnx onnxscript` (not project dependencies)")
-        return
-    export_s, fp32 = timed(lambda: export_onnx(folder, folder / "manual" / "model.onnx"))
+    with quiet_logs():  # the exporter's tracer warnings say nothing about this model
+        export_s, fp32 = timed(lambda: export_onnx(folder, folder / "manual" / "model.onnx"))
     quant_s, int8 = timed(lambda: quantize_onnx(fp32, folder / "manual" / "model_int8.onnx"))
     print(f"torch.onnx export: {export_s:.1f} s; int8 quantization: {quant_s:.1f} s; "
           f"sizes fp32 {disk_mb(fp32.parent, 'model.onnx'):.0f} MB, int8 {disk_mb(int8.parent, 'model_int8.onnx'):.0f} MB")

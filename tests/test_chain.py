@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from app.rag.chain import Tutor, build_chain
-from app.rag.text import strip_citations
+from app.rag.text import CITATION, strip_citations
 from app.rag.prompts import SYSTEM_PROMPT
 from app.providers import make_llm
 from app.rag.retrieval import HybridRetriever
@@ -56,7 +54,7 @@ def test_supported_answer_is_kept_with_public_shape(store):
     assert set(result.citations[0].model_dump()) == {"n", "source", "heading", "page", "chunk_id", "score",
                                                      "rank"}
     # chips are exactly the chunks the answer cites, numbered by first use; the rest are "more sources"
-    cited = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", result.answer)))
+    cited = list(dict.fromkeys(int(n) for n in CITATION.findall(result.answer)))
     assert [c.n for c in result.citations] == cited == list(range(1, len(cited) + 1))
     assert result.more_sources and not {c.chunk_id for c in result.citations} & {c.chunk_id for c in result.more_sources}
     assert result.evidence and {"n", "chunk_id", "sentence", "score"} <= set(result.evidence[0].model_dump())

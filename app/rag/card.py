@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 from app.rag.evidence import Evidence, word_in
 from app.rag.question import Shape, last_question, question_shape
-from app.rag.text import content_words, stop_words
+from app.rag.text import content_words, readable, stop_words
 from app.store import Store
 
 FRAME_WORDS = frozenset(
@@ -304,8 +304,7 @@ def _adds(ev: Evidence, chosen: list[Evidence]) -> bool:
 
 def cite(ev: Evidence, tip: bool = False) -> str:
     """A statement as a sentence: first letter capitalised, its [n] before the final stop."""
-    text = _TIP_PREFIX.sub("", ev.sentence).strip() if tip else ev.sentence.strip()
-    text = "; ".join(c.strip() for c in text.split("|") if c.strip())  # a stray pipe never reaches the learner
+    text = readable(_TIP_PREFIX.sub("", ev.sentence) if tip else ev.sentence).strip()
     text = text.rstrip(" .;:,")
     first = text.split(" ", 1)[0]
     if first.isalpha() and first.islower():  # 'ml.inf2' or 'iam:PassRole' keep their case

@@ -9,7 +9,7 @@ import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex, heading_of
 from app.rag.retrieval import Hit
-from app.rag.text import content_words
+from app.rag.text import content_words, readable
 
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line
 _OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
@@ -174,7 +174,7 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
     lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l].rstrip(".") for l in chosen) + "."]
     for letter in chosen:
         best = by_letter[letter].best
-        reason = f"{readable(best.sentence)} [{best.n}]" if best else "your notes do not describe it directly"
+        reason = f"{readable(best.sentence).rstrip().rstrip('.')} [{best.n}]" if best else "your notes do not describe it directly"
         lines.append(f"Why {letter}: {reason}.")
     for letter, text in exam.options.items():
         if letter not in chosen:
@@ -186,10 +186,4 @@ def reason_for(score: OptionScore, text: str) -> str:
     """The option's own evidence sentence with its citation, or a plain word that the notes lack it."""
     if score.best is None:
         return f'your notes say nothing about "{text.rstrip(".")}" for this need'
-    return f"{readable(score.best.sentence)} [{score.best.n}]"
-
-
-def readable(sentence: str) -> str:
-    """A note sentence as a learner reads it: table cells joined by ';', no Markdown marks, no end stop."""
-    cells = [c.strip() for c in sentence.split("|") if c.strip() and set(c.strip()) - set("-: ")]
-    return re.sub(r"\*\*|__|`", "", "; ".join(cells)).rstrip().rstrip(".")
+    return f"{readable(score.best.sentence).rstrip().rstrip('.')} [{score.best.n}]"

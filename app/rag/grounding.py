@@ -23,7 +23,7 @@ import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.retrieval import Hit
-from app.rag.text import CITATION, overlap, split_sentences, stop_words, strip_citations
+from app.rag.text import CITATION, overlap, readable, split_sentences, stop_words, strip_citations
 
 MIN_OVERLAP = 0.7
 MIN_COSINE = 0.6
@@ -142,5 +142,4 @@ def extractive_answer(evidence: list[Evidence]) -> str:
 
 def cite(ev: Evidence) -> str:
     """An evidence sentence with its [n] marker before the final stop (table rows as 'a; b; c')."""
-    text = "; ".join(c.strip() for c in ev.sentence.split("|") if c.strip()) if "|" in ev.sentence else ev.sentence
-    return f"{text.rstrip().rstrip('.')} [{ev.n}]."
+    return f"{readable(ev.sentence).rstrip().rstrip('.')} [{ev.n}]."

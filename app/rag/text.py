@@ -69,6 +69,14 @@ def _units(text: str) -> list[str]:
     return units
 
 
+def readable(text: str) -> str:
+    """A note statement as a learner reads it: table cells joined by '; ' (no pipes, no separator
+    cells), no Markdown bold or code marks."""
+    if "|" in text:
+        text = "; ".join(c.strip() for c in text.split("|") if c.strip() and set(c.strip()) - set("-: "))
+    return re.sub(r"\*\*|__|`", "", text)
+
+
 def strip_citations(text: str) -> str:
     """Remove [n] markers from a sentence."""
     return CITATION.sub("", text).strip()
