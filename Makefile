@@ -24,9 +24,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m app.embeddings
+	$(BIN)/python -m compileall -q app ingest > /dev/null
 	touch $(STAMP)
 
+# byte-compiled once here: a process started with PYTHONDONTWRITEBYTECODE=1 (some shells and CI set it)
+# would otherwise compile the tutor's own modules on every start (about 0.15 s of a cold `tutor ask`)
 ingest: $(STAMP)
+	$(BIN)/python -m compileall -q app ingest > /dev/null
 	$(BIN)/tutor ingest
 
 ui: $(STAMP)

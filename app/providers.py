@@ -6,12 +6,15 @@ import os
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
-from langchain_core.language_models import BaseChatModel, FakeListChatModel
 
 from app.config import Settings
 from app.embeddings import OnnxEmbeddings, onnx_file
+
+if TYPE_CHECKING:  # chat model classes import LangChain's tracing stack: built only when a model is
+    from langchain_core.language_models import BaseChatModel
 
 
 class ProviderError(RuntimeError):
@@ -144,6 +147,8 @@ def _make_bedrock(settings: Settings, model_id: str) -> BaseChatModel:
 
 def _make_fake(reply: str) -> BaseChatModel:
     """A deterministic model for tests: always answers `reply` (or a fixed sentence)."""
+    from langchain_core.language_models import FakeListChatModel
+
     return FakeListChatModel(responses=[reply or "This is a fake answer [1]."])
 
 

@@ -93,6 +93,24 @@ def test_model_round_trips_through_json_and_averages_its_members(tmp_path):
     assert from_dict(json.loads(path.read_text())).features == list(FEATURES)
 
 
+def test_the_hand_score_is_added_at_its_prior_weight(tmp_path):
+    d = len(FEATURES)
+    weights = np.zeros((d, 1))
+    weights[0, 0] = 1.0  # the network reads the first feature alone
+    model = tiny_model([[(weights, np.zeros(1))]])
+    x = np.zeros((3, d))
+    x[:, 0] = [2.0, 1.0, 0.0]
+    hand = np.array([0.0, 0.0, 9.0])
+    assert np.argmax(model.logits(x, hand)) == 0  # weight 0: the hand score is ignored
+    model.prior_weight = 2.0
+    spread = lambda v: (v - v.mean()) / v.std()
+    assert np.allclose(model.logits(x, hand), spread(x[:, 0]) + 2.0 * spread(hand))
+    assert np.argmax(model.logits(x, hand)) == 2
+    path = tmp_path / "m.json"
+    path.write_text(to_json(model, {}))
+    assert from_dict(json.loads(path.read_text())).prior_weight == 2.0
+
+
 def test_confidence_grows_with_the_margin_and_is_a_probability():
     model = tiny_model([[(np.zeros((len(FEATURES), 1)), np.zeros(1))]])
     small = model.confidence(np.array([1.0, 0.9, 0.0, -1.0]), 1)

@@ -255,3 +255,25 @@ def test_sigterm_to_tutor_ui_stops_the_server(tmp_path):
         assert not port_open(port), "the Streamlit server outlived `tutor ui`"
     finally:
         os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None or port_open(port) else None
+
+
+HEAVY = ("torch", "sklearn", "sentence_transformers", "langsmith", "langchain_chroma",
+         "langchain_core.tracers", "llama_cpp")
+PROBE = ("import sys\nfrom app.cli import main\ntry:\n    main()\nfinally:\n"
+         f"    print('heavy:', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+
+
+@pytest.mark.parametrize("question", [
+    "What is Asynchronous Inference for?",
+    "Which option suits a 1 GB payload?\nA) Asynchronous Inference\nB) Kinesis\nC) Glue\nD) Route 53",
+])
+def test_a_cold_ask_imports_no_torch_sklearn_or_langchain_tracing(tmp_path, notes_dir, question):
+    """The cold-start path (benchmarks/cold_start_bench.py): bundled models, a real store, and none
+    of the imports that cost seconds (torch, scikit-learn, LangChain's tracing, llama.cpp)."""
+    env = {**os.environ, "TUTOR_STORE_PATH": str(tmp_path / "store"), "TUTOR_NOTES_PATH": str(tmp_path / "n"),
+           "TUTOR_LLM": "", "TUTOR_EMBEDDING_MODEL": ""}
+    subprocess.run([str(TUTOR), "ingest", str(notes_dir), "--quiet"], env=env, check=True, timeout=300)
+    run = subprocess.run([sys.executable, "-c", PROBE, "ask", question], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "[1]" in run.stdout and "heavy: []" in run.stderr

@@ -5,7 +5,8 @@
    with the hand-set scorer only), which yields each option's feature row.
 3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
    log-loss on the tune split.
-4. Calibrate its confidence on the tune split (Platt scaling of the decision margin) and set the
+4. Choose on the tune split how much of the hand-set score (app/rag/exam.py) to add to it.
+5. Calibrate its confidence on the tune split (Platt scaling of the decision margin) and set the
    "confident" threshold there.
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
@@ -22,6 +23,7 @@ import numpy as np
 
 from app.config import get_settings
 from app.rag.chain import Tutor, load_tutor
+from app.rag.exam import HandScorer
 from app.rag.exam_features import FEATURES
 from app.rag.exam_model import MODEL_FILE, ExamModel, to_json
 from app.rag.exam_scorer import OptionScorer
@@ -36,6 +38,8 @@ CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear score
     (0, 1e-3), (0, 1e-2), (8, 1e-3), (8, 1e-2), (16, 1e-3), (16, 1e-2)]
 EPOCHS = 400
 SEEDS = (0, 1, 2)  # an ensemble of three networks per candidate, each from its own fixed seed
+PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # hand-set score added to the network's, tried on tune
+HAND = (FEATURES.index("hand_evidence"), FEATURES.index("hand_hypothesis"))
 
 
 def training_tutor(store: Path) -> Tutor:
@@ -70,9 +74,25 @@ def read_split(tutor: Tutor, items: list[dict], name: str) -> list[Question]:
     return questions
 
 
+def hand_prior(question: Question) -> np.ndarray:
+    """The hand-set score of each option, from its two readings kept among the features."""
+    return HandScorer.combine(question.features[:, HAND[0]], question.features[:, HAND[1]])
+
+
 def option_logits(model: ExamModel, questions: list[Question]) -> list[np.ndarray]:
-    """The model's option scores for every question."""
-    return [model.logits(q.features) for q in questions]
+    """The model's option scores for every question (with the hand-set score at its prior weight)."""
+    return [model.logits(q.features, hand_prior(q)) for q in questions]
+
+
+def choose_prior_weight(model: ExamModel, tune: list[Question]) -> list[dict]:
+    """Set the weight of the hand-set score that answers most tune questions right (ties: the smaller)."""
+    rows = []
+    for weight in PRIOR_WEIGHTS:
+        model.prior_weight = weight
+        rows.append({"prior_weight": weight, "tune_accuracy": float(accuracy(option_logits(model, tune), tune).mean())})
+        print(f"  prior {rows[-1]}", flush=True)
+    model.prior_weight = max(rows, key=lambda r: (r["tune_accuracy"], -r["prior_weight"]))["prior_weight"]
+    return rows
 
 
 def accuracy(logits: list[np.ndarray], questions: list[Question]) -> np.ndarray:
@@ -149,8 +169,10 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
     tutor = training_tutor(store)
     train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
     model, table = select_model(train, tune)
+    priors = choose_prior_weight(model, tune)
     figures = calibrate(model, tune)
-    meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, **figures}
+    meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, "prior_weights": priors,
+            "prior_weight": model.prior_weight, **figures}
     if crossencoder:
         meta["crossencoder"] = compare_crossencoder(model, train, tune)
     meta["seconds"] = round(time.perf_counter() - start)

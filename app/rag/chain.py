@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import Runnable
+from typing import TYPE_CHECKING
 
 from app.config import Settings
 from app.providers import (ProviderError, check_llm, explain_llm_error, is_capable, llm_spec, make_llm,
@@ -28,8 +25,14 @@ from app.rag.grounding import Grounder
 from app.rag.prompts import format_evidence, make_prompt
 from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text, store_scale
 from app.rag.result import TutorAnswer, evidence_sentences, keep_used_citations, make_citations
-from app.rag.retrieval import Hit, HybridRetriever
+from app.rag.search import Hit, HybridSearch
 from app.store import Store
+
+if TYPE_CHECKING:  # LangChain's runnables import its tracing stack: a second of every cold start
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+
+    from app.rag.retrieval import HybridRetriever
 
 
 class EmptyQuestion(ValueError):
@@ -38,6 +41,8 @@ class EmptyQuestion(ValueError):
 
 def build_chain(llm: BaseChatModel) -> Runnable:
     """LCEL chain: tutor prompt -> LLM -> plain text."""
+    from langchain_core.output_parsers import StrOutputParser
+
     return make_prompt() | llm | StrOutputParser()
 
 
@@ -68,14 +73,14 @@ class Tutor:
     """The loaded assistant: settings, retriever and chat model, with the pipeline built once."""
 
     settings: Settings
-    retriever: HybridRetriever
+    retriever: HybridSearch | HybridRetriever  # the plain search, or LangChain's retriever over it
     llm: BaseChatModel | None = None  # None: built on first use (exam picks and refusals never need it)
     spec: str = "fake"
 
     def __post_init__(self):
         self.model = model_name(self.spec)
         self.capable = is_capable(self.spec, self.settings.llm_capable)  # the bundled model may not write
-        index = SentenceIndex(self.retriever.store.embeddings)
+        index = SentenceIndex(self.store.embeddings, cache=self.store.vector_cache)
         self.evidence = EvidenceSelector(index)
         self.scorer = OptionScorer(index)
         self.grounder = Grounder(index)
@@ -90,6 +95,12 @@ class Tutor:
     def chain(self) -> Runnable:
         """The LCEL answer chain, built once."""
         return build_chain(self.chat_model())
+
+    def as_retriever(self) -> HybridRetriever:
+        """The tutor's search as a LangChain retriever, for use in other chains."""
+        from app.rag.retrieval import HybridRetriever  # lazy: LangChain's callbacks cost a second
+
+        return HybridRetriever(store=self.store, k=self.settings.k)
 
     @property
     def store(self) -> Store:
@@ -200,6 +211,6 @@ class Tutor:
 def load_tutor(settings: Settings, spec: str | None = None) -> Tutor:
     """Open the store and build the retriever and chat model named by settings (or `spec`)."""
     spec = llm_spec(settings, spec)
-    retriever = HybridRetriever(store=Store(settings), k=settings.k)
+    retriever = HybridSearch(Store(settings), k=settings.k)
     check_llm(settings, spec)  # a wrong setting fails now, though the model loads on first use
     return Tutor(settings, retriever, None, spec)

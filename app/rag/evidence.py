@@ -8,9 +8,10 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import content_words, overlap, split_sentences
 from app.rag.units import Unit, body_of, note_units
+from app.store.vectors import VectorCache
 
 __all__ = ["Evidence", "EvidenceSelector", "SentenceIndex", "body_of", "heading_of", "query_coverage"]
 
@@ -37,8 +38,9 @@ class Evidence:
 class SentenceIndex:
     """Sentences of chunks with their embeddings, computed once per chunk and kept in memory."""
 
-    def __init__(self, embeddings: Embeddings, max_chunks: int = 4096):
+    def __init__(self, embeddings: Embeddings, max_chunks: int = 4096, cache: VectorCache | None = None):
         self.embeddings = embeddings
+        self.cache = cache  # vectors kept on disk beside the store (app/store/vectors.py)
         self._cached = lru_cache(maxsize=max_chunks)(self._embed_chunk)
         self._cached_units = lru_cache(maxsize=max_chunks)(self._embed_units)
 
@@ -46,13 +48,23 @@ class SentenceIndex:
         sentences = split_sentences(body_of(text))
         if not sentences:
             return [], np.zeros((0, 1))
-        return sentences, np.asarray(self.embeddings.embed_documents(sentences))
+        return sentences, self._vectors("sentences", text, sentences)
 
     def _embed_units(self, chunk_id: str, text: str) -> tuple[list[Unit], np.ndarray]:
         units = note_units(text)
         if not units:
             return [], np.zeros((0, 1))
-        return units, np.asarray(self.embeddings.embed_documents([u.text for u in units]))
+        return units, self._vectors("units", text, [u.text for u in units])
+
+    def _vectors(self, kind: str, text: str, pieces: list[str]) -> np.ndarray:
+        """Embeddings of a chunk's pieces: from the disk cache when there, else embedded (and kept)."""
+        kept = self.cache.get(kind, text, len(pieces)) if self.cache else None
+        if kept is not None:
+            return kept.astype(float)
+        vectors = np.asarray(self.embeddings.embed_documents(pieces))
+        if self.cache:
+            self.cache.put(kind, text, vectors)
+        return vectors
 
     def sentences(self, hit: Hit) -> tuple[list[str], np.ndarray]:
         """A chunk's sentences (text.split_sentences) and their (normalised) embedding rows.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex, heading_of
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import content_words, readable
 
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line

@@ -15,7 +15,7 @@ import numpy as np
 
 from app.rag.evidence import SentenceIndex, heading_of
 from app.rag.exam import ExamQuestion, distinctive_words
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import content_words
 
 CUES = {  # option wording that marks distractors in exam writing

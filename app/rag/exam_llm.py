@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import comb
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
 from app.rag.exam import ExamQuestion, OptionScore
+
+if TYPE_CHECKING:  # LangChain's model classes import its tracing stack (a second at start-up)
+    from langchain_core.language_models import BaseChatModel
 
 MODEL_ACCURACY = 0.85  # assumed chance a capable model's pick is right (see the module docstring)
 
@@ -56,6 +58,8 @@ def option_block(exam: ExamQuestion, scores: list[OptionScore]) -> str:
 
 def ask_model(llm: BaseChatModel, exam: ExamQuestion, scores: list[OptionScore]) -> list[str] | None:
     """The model's letters, or None when its reply names no valid set of the asked size."""
+    from langchain_core.prompts import ChatPromptTemplate  # lazy: only a capable model is asked
+
     prompt = ChatPromptTemplate.from_messages([("system", EXAM_SYSTEM), ("human", EXAM_HUMAN)])
     reply = (prompt | llm.with_structured_output(ModelPick)).invoke(
         {"question": exam.stem, "picks": exam.picks, "options": option_block(exam, scores)})

@@ -31,11 +31,18 @@ class ExamModel:
     members: list[list[tuple[np.ndarray, np.ndarray]]]  # networks of (weights, bias) layers, averaged
     calibration: dict[str, float]               # Platt scaling of the decision margin
     confident_at: float                          # confidence from which an answer is "confident"
+    prior_weight: float = 0.0                    # weight of the hand-set score, chosen on tune
 
-    def logits(self, features: np.ndarray) -> np.ndarray:
-        """One score per option (higher is better); comparable within a question only."""
+    def logits(self, features: np.ndarray, prior: np.ndarray | None = None) -> np.ndarray:
+        """One score per option (higher is better); comparable within a question only.
+
+        With a `prior` (the hand-set score) and a prior weight, both are put on one scale across the
+        options and added: the hand-set weights carry what the training bank teaches too weakly."""
         x = (features - self.mean) / self.scale
-        return np.mean([run_layers(layers, x) for layers in self.members], axis=0)
+        net = np.mean([run_layers(layers, x) for layers in self.members], axis=0)
+        if prior is None or not self.prior_weight:
+            return net
+        return spread(net) + self.prior_weight * spread(np.asarray(prior, dtype=float))
 
     def confidence(self, logits: np.ndarray, picks: int) -> float:
         """Calibrated chance that the chosen set is right, from the gap to the best option left out."""
@@ -43,6 +50,11 @@ class ExamModel:
         margin = float(ordered[picks - 1] - ordered[picks]) if len(ordered) > picks else 10.0
         a, b = self.calibration["a"], self.calibration["b"]
         return float(1.0 / (1.0 + np.exp(-(a * margin + b))))
+
+
+def spread(values: np.ndarray) -> np.ndarray:
+    """Scores of one question's options with zero mean and unit spread."""
+    return (values - values.mean()) / (values.std() or 1.0)
 
 
 def run_layers(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
@@ -59,6 +71,7 @@ def to_json(model: ExamModel, meta: dict) -> str:
     return json.dumps({"features": model.features, "mean": model.mean.tolist(), "scale": model.scale.tolist(),
                        "members": [[[w.tolist(), b.tolist()] for w, b in layers] for layers in model.members],
                        "calibration": model.calibration, "confident_at": model.confident_at,
+                       "prior_weight": model.prior_weight,
                        "meta": meta}, indent=0)
 
 
@@ -66,7 +79,7 @@ def from_dict(data: dict) -> ExamModel:
     """An ExamModel from its JSON form."""
     return ExamModel(data["features"], np.asarray(data["mean"]), np.asarray(data["scale"]),
                      [[(np.asarray(w), np.asarray(b)) for w, b in layers] for layers in data["members"]],
-                     data["calibration"], float(data["confident_at"]))
+                     data["calibration"], float(data["confident_at"]), float(data.get("prior_weight", 0.0)))
 
 
 @cache

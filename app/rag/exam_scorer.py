@@ -15,13 +15,13 @@ from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.exam import ExamQuestion, HandScorer, OptionScore
 from app.rag.exam_features import OptionView, option_features
 from app.rag.exam_model import MODEL_FILE, ExamModel, load_model
-from app.rag.retrieval import Hit, HybridRetriever, fuse
+from app.rag.search import Hit, HybridSearch, fuse
 
 OPTION_K = 3  # chunks retrieved per option and per reading of it (see retrieve_options)
 OWN_SHARE = 0.4  # share of an option's distinctive words a sentence needs to count as about it
 
 
-def retrieve_options(retriever: HybridRetriever, exam: ExamQuestion) -> dict[str, list[Hit]]:
+def retrieve_options(retriever: HybridSearch, exam: ExamQuestion) -> dict[str, list[Hit]]:
     """Per option: the chunks retrieved for "stem option", for the option alone, and for its exact
     words (BM25 alone finds a rare identifier such as `ShardedByS3Key` that meaning search misses)."""
     return {letter: fuse([retriever.search(f"{exam.stem} {text}", OPTION_K),
@@ -67,8 +67,8 @@ class OptionScorer:
         evidence, hypothesis, _ = self.hand.readings(exam, hits, vectors)
         hand = {l: (e, h) for l, e, h in zip(exam.options, evidence, hypothesis)}
         features, views = option_features(exam, option_hits, self.index, vocabulary, hand, vectors)
-        model = self.model
-        logits = model.logits(features) if model else self.hand.combine(evidence, hypothesis)
+        model, prior = self.model, self.hand.combine(evidence, hypothesis)
+        logits = model.logits(features, prior) if model else prior
         numbers = {h.chunk_id: n for n, h in enumerate(hits, start=1)}
         return [OptionScore(letter, float(logit), own_evidence(views[letter], numbers), float(p), row)
                 for letter, logit, p, row in zip(exam.options, logits, softmax(logits), features)]

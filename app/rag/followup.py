@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from app.rag.text import content_words
+
+if TYPE_CHECKING:  # LangChain's model classes import its tracing stack (a second at start-up)
+    from langchain_core.language_models import BaseChatModel
 
 _ANAPHORA = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones|there|"
                        r"such|same|above|former|latter)\b", re.IGNORECASE)

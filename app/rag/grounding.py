@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import CITATION, overlap, readable, split_sentences, stop_words, strip_citations
 
 MIN_OVERLAP = 0.7

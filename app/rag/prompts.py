@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from langchain_core.prompts import ChatPromptTemplate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a prompt is built: a cold start that needs no LLM skips it
+    from langchain_core.prompts import ChatPromptTemplate
 
 SYSTEM_PROMPT = """You are MLA Tutor, a patient tutor for the AWS Certified Machine Learning \
 Engineer - Associate (MLA-C01) exam. You answer beginner to intermediate learners.
@@ -25,6 +28,8 @@ Question: {question}"""
 
 def make_prompt() -> ChatPromptTemplate:
     """The chat prompt: system rules, then the numbered notes and the question."""
+    from langchain_core.prompts import ChatPromptTemplate
+
     return ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", HUMAN_TEMPLATE)])
 
 

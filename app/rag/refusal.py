@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from app.rag.evidence import SentenceIndex, query_coverage, word_in
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import stop_words
 from app.rag.units import note_units
 from app.store import Store

@@ -9,7 +9,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from app.rag.evidence import Evidence
-from app.rag.retrieval import Hit
+from app.rag.search import Hit
 from app.rag.text import CITATION
 
 

@@ -1,41 +1,23 @@
-"""Hybrid retrieval as a LangChain retriever: dense (Chroma) and BM25 rankings fused by RRF."""
+"""Hybrid retrieval as a LangChain retriever: the search of app/rag/search.py behind `invoke`."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from app.rag.search import Hit, HybridSearch, dedupe, fuse
 from app.store import Store
 
-RRF_K = 60  # the usual constant from Cormack et al.; damps the weight of top ranks
-
-
-@dataclass
-class Hit:
-    """One retrieved chunk with its scores."""
-
-    chunk_id: str
-    text: str
-    metadata: dict
-    score: float = 0.0  # cosine similarity from the dense search (0 when only BM25 found it)
-    rrf: float = 0.0
-    ranks: dict = field(default_factory=dict)
-
-    def to_document(self) -> Document:
-        """The hit as a LangChain Document; scores go into the metadata."""
-        meta = {**self.metadata, "chunk_id": self.chunk_id, "score": self.score, "rrf": self.rrf}
-        return Document(page_content=self.text, metadata=meta, id=self.chunk_id)
+__all__ = ["Hit", "HybridRetriever", "dedupe", "fuse"]
 
 
 class HybridRetriever(BaseRetriever):
     """BM25 + dense search over one store, fused by reciprocal rank fusion, with a domain filter.
 
-    A LangChain retriever: `invoke(query)` returns Documents (usable in any chain); the tutor calls
-    `search`, which returns the same ranking as `Hit`s with their scores.
+    A LangChain retriever: `invoke(query)` returns Documents (usable in any chain); `search` returns
+    the same ranking as `Hit`s with their scores.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -44,7 +26,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     domain: str | None = None
     mode: str = "hybrid"  # "hybrid", "dense" or "bm25"
-    _words: frozenset[str] | None = PrivateAttr(default=None)
+    _search: HybridSearch | None = PrivateAttr(default=None)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None, domain: str | None = None,
@@ -53,57 +35,18 @@ class HybridRetriever(BaseRetriever):
         hits = self.search(query, k or self.k, domain or self.domain, mode or self.mode)
         return [hit.to_document() for hit in hits]
 
+    @property
+    def searcher(self) -> HybridSearch:
+        """The plain search behind this retriever (built once)."""
+        if self._search is None:
+            self._search = HybridSearch(self.store, self.k, self.domain, self.mode)
+        return self._search
+
     def vocabulary(self) -> frozenset[str]:
-        """The notes' vocabulary (computed once per retriever)."""
-        if self._words is None:
-            self._words = self.store.bm25.vocabulary()
-        return self._words
-
-    def dense(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity."""
-        return [Hit(doc.id, doc.page_content, doc.metadata, score=cos)
-                for doc, cos in self.store.dense(query, k, where)]
-
-    def sparse(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
-        """Best BM25 matches, fetched from the store by id (and filtered like the dense search)."""
-        ranked = self.store.bm25.search(query, k * 3 if where else k)
-        docs = self.store.fetch([cid for cid, _ in ranked], where)
-        return [Hit(doc.id, doc.page_content, doc.metadata) for doc in docs][:k]
+        """The notes' vocabulary."""
+        return self.searcher.vocabulary()
 
     def search(self, query: str, k: int | None = None, domain: str | None = None,
                mode: str | None = None) -> list[Hit]:
         """Top-k chunks for a query: 'hybrid' (RRF of dense and BM25), 'dense' or 'bm25'."""
-        k = k or self.k
-        mode = mode or self.mode
-        where = {"domain": domain} if domain else None
-        fetch = max(k * 4, 20)
-        dense = self.dense(query, fetch, where) if mode in ("hybrid", "dense") else []
-        sparse = self.sparse(query, fetch, where) if mode in ("hybrid", "bm25") else []
-        return dedupe(fuse([dense, sparse]))[:k]
-
-
-def fuse(rankings: list[list[Hit]]) -> list[Hit]:
-    """Reciprocal rank fusion: sum of 1/(RRF_K + rank) over the rankings a chunk appears in."""
-    merged: dict[str, Hit] = {}
-    for which, ranking in enumerate(rankings):
-        for rank, hit in enumerate(ranking, start=1):
-            kept = merged.setdefault(hit.chunk_id, hit)
-            kept.rrf += 1.0 / (RRF_K + rank)
-            kept.ranks[which] = rank
-            kept.score = max(kept.score, hit.score)
-    return sorted(merged.values(), key=lambda h: h.rrf, reverse=True)
-
-
-def dedupe(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
-    """Drop near-duplicate chunks (word-set Jaccard >= threshold), keeping the better-ranked one."""
-    kept: list[tuple[Hit, set[str]]] = []
-    for hit in hits:
-        words = set(hit.text.lower().split())
-        if all(jaccard(words, other) < threshold for _, other in kept):
-            kept.append((hit, words))
-    return [hit for hit, _ in kept]
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Size of the intersection over size of the union (0 for two empty sets)."""
-    return len(a & b) / len(a | b) if a or b else 0.0
+        return self.searcher.search(query, k, domain, mode)

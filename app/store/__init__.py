@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
-from app.providers import make_embeddings
+from app.providers import embedding_model_name, make_embeddings
 from app.store.bm25 import Bm25Index, bm25_dir, save_bm25
 from app.store.chroma import (connect, describe_store, drop_collection, get_all, open_collection,
                               stored_files, write_manifest)
@@ -20,6 +20,10 @@ from app.store.errors import (StoreBusy, StoreDamaged, StoreError, StoreMismatch
 from app.store.files import read_stats, readable_copy, swap_in, write_stats
 from app.store.lock import writer_lock
 from app.store.sources import source_of
+from app.store.vectors import VectorCache
+
+if TYPE_CHECKING:  # langchain_chroma imports LangChain's retriever and tracing stack (a second)
+    from langchain_chroma import Chroma
 
 __all__ = ["Store", "StoreBusy", "StoreDamaged", "StoreError", "StoreMismatch", "StoreReadOnly",
            "StoreUnavailable", "describe_store", "source_of", "swap_in", "writer_lock"]
@@ -49,9 +53,16 @@ class Store:
 
     @cached_property
     def vectorstore(self) -> Chroma:
-        """LangChain's Chroma wrapper over our collection, with our embedding model."""
+        """LangChain's Chroma wrapper over our collection, with our embedding model (for chains)."""
+        from langchain_chroma import Chroma
+
         return Chroma(client=self.client, collection_name=self.settings.collection,
                       embedding_function=self.embeddings)
+
+    @cached_property
+    def vector_cache(self) -> VectorCache:
+        """Sentence vectors of the stored chunks, kept beside the store (app/store/vectors.py)."""
+        return VectorCache(self.settings.store_path / "vectors", embedding_model_name(self.settings))
 
     @cached_property
     def bm25(self) -> Bm25Index:
@@ -92,9 +103,14 @@ class Store:
         return self.collection.count()
 
     def dense(self, query: str, k: int, where: dict | None = None) -> list[tuple[Document, float]]:
-        """Nearest chunks with their cosine similarity (the collection uses cosine space)."""
-        pairs = self.vectorstore.similarity_search_with_score(query, k=k, filter=where)
-        return [(doc, 1.0 - dist) for doc, dist in pairs]
+        """Nearest chunks with their cosine similarity (the collection uses cosine space).
+
+        Chroma's own query, as LangChain's wrapper would run it, without importing the wrapper."""
+        got = self.collection.query(query_embeddings=[self.embeddings.embed_query(query)], n_results=k,
+                                    where=where, include=["documents", "metadatas", "distances"])
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        return [(Document(page_content=doc, metadata=meta or {}, id=cid), 1.0 - dist)
+                for cid, doc, meta, dist in rows]
 
     def fetch(self, ids: list[str], where: dict | None = None) -> list[Document]:
         """Stored chunks by id, in the order asked (missing or filtered-out ids are left out)."""
@@ -170,16 +186,19 @@ class Store:
             self.commit()
         return len(ids)
 
-    def rebuild_bm25(self) -> None:
-        """Rebuild the persisted BM25 index from the stored chunks (call under the writer lock)."""
+    def rebuild_bm25(self) -> list[str]:
+        """Rebuild the persisted BM25 index from the stored chunks (call under the writer lock);
+        returns the stored texts."""
         data = get_all(self.collection, ["documents"])
         save_bm25(bm25_dir(self.settings), data["ids"], data["documents"])
         self.__dict__.pop("bm25", None)
+        return data["documents"]
 
     def commit(self) -> None:
-        """After a write: refresh the manifest and the BM25 index (call under the writer lock)."""
+        """After a write: refresh the manifest and the BM25 index, and drop the sentence vectors of
+        chunks no longer stored (call under the writer lock)."""
         write_manifest(self.settings, self.files())
-        self.rebuild_bm25()
+        self.vector_cache.prune(self.rebuild_bm25())
 
     def drop(self) -> None:
         """Delete the whole collection and reopen it empty."""
