@@ -131,6 +131,19 @@ def test_platt_fit_recovers_a_known_slope_and_threshold_reaches_precision():
     assert correct[conf >= cut].mean() >= 0.95 and (conf >= cut).mean() > 0.2
 
 
+def test_two_margin_calibration_reads_the_network_margin_too():
+    rng = np.random.default_rng(2)
+    combined, network = rng.uniform(0, 3, 4000), rng.uniform(-1, 3, 4000)
+    chance = 1 / (1 + np.exp(-(0.5 * combined + 1.5 * network - 1.0)))
+    correct = (rng.uniform(size=4000) < chance).astype(float)
+    fitted = fit_platt(np.column_stack([combined, network]), correct)
+    assert fitted["c"] == pytest.approx(1.5, abs=0.25) and fitted["a"] == pytest.approx(0.5, abs=0.25)
+    model = tiny_model([[(np.zeros((len(FEATURES), 1)), np.zeros(1))]], fitted)
+    logits, net = np.array([2.0, 1.0, 0.0]), np.array([0.0, 1.0, 0.5])  # the network prefers B
+    assert model.confidence(logits, 1, net) < model.confidence(logits, 1, -net)
+    assert platt(np.array([[1.0, -1.0]]), fitted)[0] == pytest.approx(model.confidence(logits, 1, net))
+
+
 def test_softmax_and_scorer_without_a_model_use_the_hand_scores():
     assert softmax(np.array([0.0, 0.0])).tolist() == [0.5, 0.5]
     scores, _ = scored(model_file=None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.rag.exam_model import calibrated
+
 TARGET_PRECISION = 0.95  # confident answers should be right this often
 
 
@@ -15,20 +17,24 @@ def decision_margin(logits: np.ndarray, picks: int) -> float:
 
 
 def fit_platt(margins: np.ndarray, correct: np.ndarray, prior: float = 1.0, steps: int = 100) -> dict[str, float]:
-    """Logistic fit of correct ~ a * margin + b by Newton steps, with a weak Gaussian prior on (a, b)."""
-    x = np.column_stack([margins, np.ones_like(margins)])
-    w = np.zeros(2)
+    """Logistic fit of correct ~ a * margin (+ c * second margin) + b by Newton steps, with a weak
+    Gaussian prior on the weights. `margins` is one column or two (app/rag/exam_model.margins_of)."""
+    columns = np.asarray(margins, dtype=float).reshape(len(margins), -1)
+    x = np.column_stack([columns, np.ones(len(columns))])
+    w = np.zeros(x.shape[1])
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
         grad = x.T @ (p - correct) + w / prior**2
-        hess = (x * (p * (1 - p))[:, None]).T @ x + np.eye(2) / prior**2
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.eye(len(w)) / prior**2
         w -= np.linalg.solve(hess, grad)
-    return {"a": float(w[0]), "b": float(w[1])}
+    fitted = {"a": float(w[0]), "b": float(w[-1])}
+    return fitted | ({"c": float(w[1])} if columns.shape[1] == 2 else {})
 
 
 def platt(margins: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
-    """Calibrated confidences for margins."""
-    return 1.0 / (1.0 + np.exp(-(calibration["a"] * margins + calibration["b"])))
+    """Calibrated confidences for margins (one column or two)."""
+    columns = np.asarray(margins, dtype=float)
+    return calibrated(columns.reshape(len(columns), -1), calibration)
 
 
 def confident_threshold(confidences: np.ndarray, correct: np.ndarray,

@@ -6,7 +6,8 @@
 3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
    log-loss on the tune split.
 4. Choose on the tune split how much of the hand-set score (app/rag/exam.py) to add to it.
-5. Calibrate its confidence on the tune split (Platt scaling of the decision margin) and set the
+5. Calibrate its confidence on the tune split (Platt scaling of the decision margin, and of the
+   network's own margin for that choice when the hand-set score is added) and set the
    "confident" threshold there.
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
@@ -25,11 +26,11 @@ from app.config import get_settings
 from app.rag.chain import Tutor, load_tutor
 from app.rag.exam import HandScorer
 from app.rag.exam_features import FEATURES
-from app.rag.exam_model import MODEL_FILE, ExamModel, to_json
+from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
 from app.rag.exam_scorer import OptionScorer
 from evals.datasets import Item
 from ingest.index import ingest_paths
-from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
+from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
 from training.split import load_bank, split_bank
 
@@ -135,7 +136,8 @@ def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel
 def calibrate(model: ExamModel, tune: list[Question]) -> dict:
     """Fit the confidence on the tune split and set the "confident" threshold; returns tune figures."""
     logits = option_logits(model, tune)
-    margins = np.array([decision_margin(l, q.picks) for l, q in zip(logits, tune)])
+    nets = [model.logits(q.features) if model.prior_weight else None for q in tune]  # the network alone
+    margins = np.array([margins_of(l, q.picks, n) for l, q, n in zip(logits, tune, nets)])
     correct = accuracy(logits, tune)
     model.calibration = fit_platt(margins, correct)
     confidence = platt(margins, model.calibration)

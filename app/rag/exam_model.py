@@ -44,12 +44,30 @@ class ExamModel:
             return net
         return spread(net) + self.prior_weight * spread(np.asarray(prior, dtype=float))
 
-    def confidence(self, logits: np.ndarray, picks: int) -> float:
-        """Calibrated chance that the chosen set is right, from the gap to the best option left out."""
-        ordered = np.sort(logits)[::-1]
-        margin = float(ordered[picks - 1] - ordered[picks]) if len(ordered) > picks else 10.0
-        a, b = self.calibration["a"], self.calibration["b"]
-        return float(1.0 / (1.0 + np.exp(-(a * margin + b))))
+    def confidence(self, logits: np.ndarray, picks: int, net: np.ndarray | None = None) -> float:
+        """Calibrated chance that the chosen set is right: from the gap to the best option left out
+        and, when the hand-set score is added, the network's own gap for the same choice (`net`)."""
+        return calibrated(np.asarray(margins_of(logits, picks, net)), self.calibration)
+
+
+def chosen_margin(logits: np.ndarray, chosen: np.ndarray) -> float:
+    """How far the lowest chosen option scores above the best option left out (negative: below)."""
+    rest = np.delete(logits, chosen)
+    return float(logits[chosen].min() - rest.max()) if len(rest) else 10.0
+
+
+def margins_of(logits: np.ndarray, picks: int, net: np.ndarray | None = None) -> list[float]:
+    """What the confidence reads: the margin of the chosen set, and the network's margin for it."""
+    chosen = np.argsort(logits, kind="stable")[::-1][:picks]
+    own = [chosen_margin(logits, chosen)]
+    return own if net is None else own + [chosen_margin(np.asarray(net), chosen)]
+
+
+def calibrated(margins: np.ndarray, calibration: dict[str, float]) -> np.ndarray | float:
+    """Platt scaling: a logistic function of the margin(s) (one row, or a matrix of rows)."""
+    weights = np.array([calibration["a"], calibration.get("c", 0.0)])[:np.shape(margins)[-1]]
+    value = 1.0 / (1.0 + np.exp(-(np.asarray(margins) @ weights + calibration["b"])))
+    return float(value) if np.ndim(value) == 0 else value
 
 
 def spread(values: np.ndarray) -> np.ndarray:

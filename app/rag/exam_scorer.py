@@ -75,8 +75,11 @@ class OptionScorer:
 
     def confidence(self, scores: list[OptionScore], picks: int) -> float:
         """Calibrated chance that the `picks` best options are the right ones."""
-        logits = np.array([s.score for s in scores])
-        return self.model.confidence(logits, picks) if self.model else float(np.sort(softmax(logits))[-1])
+        logits, model = np.array([s.score for s in scores]), self.model
+        if model is None:
+            return float(np.sort(softmax(logits))[-1])
+        net = model.logits(np.vstack([s.features for s in scores])) if model.prior_weight else None
+        return model.confidence(logits, picks, net)
 
     def is_confident(self, confidence: float) -> bool:
         """Whether a confidence reaches the threshold set on the tune split."""
