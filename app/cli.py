@@ -280,4 +280,33 @@ def main() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar on stderr
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    app()
+    if sys.argv[1:2] != ["ask"]:
+        app()
+        return
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    exit_now(code)
+
+
+def exit_now(code: int | str | None) -> None:
+    """End a finished `tutor ask` without the interpreter's teardown.
+
+    Tearing down onnxruntime and Chroma's native core takes about half a second after the answer is
+    out. `ask` writes only files it has already closed (vector cache, BM25, stats), never to Chroma, so
+    the exit handlers run and the process ends (commands that write to Chroma exit normally).
+    """
+    import atexit
+
+    if isinstance(code, str):  # sys.exit("message") prints the message and exits 1
+        print(code, file=sys.stderr)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away (`| head`) or the stream is closed
+            pass
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))

@@ -6,6 +6,7 @@ contents and the one-line messages, not answer quality.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -259,8 +260,9 @@ def test_sigterm_to_tutor_ui_stops_the_server(tmp_path):
 
 HEAVY = ("torch", "sklearn", "sentence_transformers", "langsmith", "langchain_chroma",
          "langchain_core.tracers", "llama_cpp")
-PROBE = ("import sys\nfrom app.cli import main\ntry:\n    main()\nfinally:\n"
-         f"    print('heavy:', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+PROBE = ("import atexit, sys\n"  # `tutor ask` ends with the exit handlers, then os._exit
+         f"atexit.register(lambda: print('heavy:', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr))\n"
+         "from app.cli import main\nmain()")
 
 
 @pytest.mark.parametrize("question", [
@@ -277,3 +279,14 @@ def test_a_cold_ask_imports_no_torch_sklearn_or_langchain_tracing(tmp_path, note
                          text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "[1]" in run.stdout and "heavy: []" in run.stderr
+
+
+def test_a_finished_ask_exits_with_its_code_and_all_its_output(tmp_path, notes_dir):
+    """`tutor ask` skips the interpreter's teardown (app/cli.exit_now): exit codes and output stay whole."""
+    env = {**os.environ, **cli_env(tmp_path)}
+    subprocess.run([str(TUTOR), "ingest", str(notes_dir), "--quiet"], env=env, check=True, timeout=300)
+    answer = subprocess.run([str(TUTOR), "ask", "--json", "What is Asynchronous Inference for?"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0 and json.loads(answer.stdout)["citations"]
+    empty = subprocess.run([str(TUTOR), "ask", " "], env=env, capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 1 and "the question is empty" in empty.stdout + empty.stderr
