@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.rag.exam_model import calibrated
+from app.rag.exam_model import calibrated, margins_of
 
 TARGET_PRECISION = 0.95  # confident answers should be right this often
 
 
 def decision_margin(logits: np.ndarray, picks: int) -> float:
     """Gap between the last chosen option and the best one left out (what the confidence reads)."""
-    ordered = np.sort(logits)[::-1]
-    return float(ordered[picks - 1] - ordered[picks]) if len(ordered) > picks else 10.0
+    return margins_of(logits, picks)[0]
 
 
 def fit_platt(margins: np.ndarray, correct: np.ndarray, prior: float = 1.0, steps: int = 100) -> dict[str, float]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex, heading_of
+from app.rag.exam_model import spread
 from app.rag.search import Hit
 from app.rag.text import content_words, readable
 
@@ -77,8 +78,7 @@ def option_terms(distinct: set[str], sentence_words: list[set[str]]) -> np.ndarr
 
 def standardize(values: list[float]) -> np.ndarray:
     """Scores of one question's options on a common scale (zero mean, unit spread)."""
-    arr = np.asarray(values, dtype=float)
-    return (arr - arr.mean()) / (arr.std() or 1.0)
+    return spread(np.asarray(values, dtype=float))
 
 
 class HandScorer:

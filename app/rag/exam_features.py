@@ -15,6 +15,7 @@ import numpy as np
 
 from app.rag.evidence import SentenceIndex, heading_of
 from app.rag.exam import ExamQuestion, distinctive_words
+from app.rag.exam_model import spread
 from app.rag.search import Hit
 from app.rag.text import content_words
 
@@ -135,16 +136,11 @@ def wording_features(exam: ExamQuestion, letter: str, view: OptionView | None,
         "number_found": len(found) / len(numbers) if numbers else 0.0}
 
 
-def zscores(column: np.ndarray) -> np.ndarray:
-    """One feature across a question's options on a common scale (zero mean, unit spread)."""
-    return (column - column.mean()) / (column.std() or 1.0)
-
-
 def feature_matrix(rows: list[dict[str, float]]) -> np.ndarray:
     """Options x FEATURES: the raw values, their z-scores across the options, and the flags."""
     raw = np.array([[row[name] for name in CONTINUOUS] for row in rows], dtype=float)
     flags = np.array([[row[name] for name in FLAGS] for row in rows], dtype=float)
-    z = np.column_stack([zscores(raw[:, j]) for j in range(raw.shape[1])])
+    z = np.column_stack([spread(raw[:, j]) for j in range(raw.shape[1])])  # each feature across the options
     return np.hstack([raw, z, flags])
 
 
