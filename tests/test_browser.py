@@ -17,6 +17,7 @@ from tests.servers import free_port, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
+OPTION_LABEL = re.compile(r"^[A-H]\) ")  # "A) ...": an answer option, not "I guessed" or "Flag for review"
 ARTIFACTS = ROOT / "test-artifacts"
 NOTE = ("# Zebra Lantern\n\nThe Zebra Lantern pattern keeps a warm copy of the feature cache beside "
         "every SageMaker endpoint instance.\n")
@@ -137,9 +138,8 @@ def pick_first_options(page) -> None:
         radios = page.get_by_role("radio")
         if radios.count():
             radios.first.check(force=True)  # Streamlit styles the real input as hidden
-        else:  # a select-two (or three) question: tick as many boxes as it asks for
-            for box in page.get_by_role("checkbox").all()[:boxes_asked(page)]:
-                box.check(force=True)
+        elif not tick_options(page):  # a select-two (or three) question: tick as many boxes as it asks for
+            continue
         try:
             expect(submit).to_be_enabled(timeout=10_000)
             return
@@ -159,6 +159,21 @@ def boxes_asked(page) -> int:
     caption = page.get_by_text(re.compile(r"^Choose \d\.$")).first
     caption.wait_for()
     return int(caption.inner_text().split()[1].rstrip("."))
+
+
+def tick_options(page) -> bool:
+    """Tick the first N option boxes of a "Choose N." question; False when a re-run replaced them.
+
+    Boxes are found by their "A) " labels and looked up again for each tick: a list taken before the
+    first tick's re-run may name boxes that are gone or are the "Flag for review" box (CI timed out on
+    such a stale box once)."""
+    options = page.get_by_role("checkbox", name=OPTION_LABEL)
+    try:
+        for index in range(boxes_asked(page)):
+            options.nth(index).check(force=True, timeout=15_000)
+    except Exception:  # playwright's TimeoutError: pick again on the next round
+        return False
+    return True
 
 
 def test_finish_a_ten_question_mock_exam_then_see_the_study_plan(page):
@@ -222,9 +237,8 @@ def pick_mock_option(page, number: int) -> None:
         radios = page.get_by_role("radio")
         if radios.count():
             radios.first.check(force=True)
-        else:
-            for box in page.get_by_role("checkbox").all()[:boxes_asked(page)]:  # the flag box comes last
-                box.check(force=True)
+        elif not tick_options(page):
+            continue
         try:
             counted.wait_for(timeout=20_000)
             return

@@ -95,7 +95,7 @@ def test_ten_question_mock_with_a_short_timer_reaches_its_report(mock_env):
             at.checkbox[0].check().run()
             at.checkbox[1].check().run()
         if n == 2:
-            next(c for c in at.checkbox if c.label == "Flag for review").check().run()
+            button(at, "Flag for review").click().run()
         if n < 9:
             button(at, "Next").click().run()
     assert any("0 unanswered, 1 flagged" in c.value for c in at.caption)
@@ -137,13 +137,15 @@ def test_cli_mock_of_20_questions_ends_in_a_report(mock_env):
     assert bad.exit_code == 1 and "--questions must be 1-65" in bad.output
 
 
-def test_the_jump_list_follows_the_current_question_and_jumps(mock_env):
+def test_the_jump_list_follows_the_current_question_and_jumps_on_go(mock_env):
     at = AppTest.from_file(str(ROOT / "app" / "ui" / "page_mock.py"), default_timeout=60).run()
     at = start(at, 10, 30)
     for n in (2, 3):  # Next moves the list along with the question
         button(at, "Next").click().run()
         assert at.subheader[0].value == f"Question {n} of 10" and at.selectbox[0].value == str(n)
     at.selectbox[0].set_value("7").run()
+    assert at.subheader[0].value == "Question 3 of 10"  # picking alone does not move: a stale pick must not
+    button(at, "Go").click().run()
     assert not at.exception and at.subheader[0].value == "Question 7 of 10" and at.selectbox[0].value == "7"
     button(at, "Previous").click().run()
     assert at.subheader[0].value == "Question 6 of 10" and at.selectbox[0].value == "6"

@@ -105,7 +105,11 @@ def ask(exam: dict) -> None:
     else:
         index = letters.index(picked[0]) if picked else None
         st.radio("Your answer", options, index=index, key=key, on_change=save_pick, args=(exam, qid, key))
-    st.checkbox("Flag for review", value=qid in exam["flagged"], key=f"flag-{qid}", on_change=toggle_flag, args=(exam, qid))
+    # buttons, not boxes, for the flag and the jump: a click is sent once, while a box's or a list's value
+    # can come back stale from the browser after a re-run and fire its callback (CI once saw a jump back
+    # to question 1 and a flag nobody set)
+    label = "Remove flag" if qid in exam["flagged"] else "Flag for review"
+    st.button(label, key=f"flag-{qid}", on_click=toggle_flag, args=(exam, qid))
     navigate(exam)
 
 
@@ -122,10 +126,13 @@ def navigate(exam: dict) -> None:
     st.caption(f"{unanswered} unanswered, {len(flagged)} flagged for review"
                + (f" (questions {', '.join(flagged)})." if flagged else "."))
     numbers = [str(i + 1) for i in range(len(exam["questions"]))]
-    # one box with a stable key, set to the current question on every run: a box keyed per question
-    # made the browser send the old box's value to the new one now and then, jumping back to question 1
-    st.session_state[JUMP_KEY] = numbers[exam["index"]]
-    st.selectbox("Go to question", numbers, key=JUMP_KEY, on_change=jump, args=(exam,))
+    # one list with a stable key (a list keyed per question made the browser send the old list's value to
+    # the new one), set to the current question whenever that changes; only the Go button moves
+    if exam.get("listed") != exam["index"] or JUMP_KEY not in st.session_state:
+        st.session_state[JUMP_KEY], exam["listed"] = numbers[exam["index"]], exam["index"]
+    pick, go = st.columns([3, 1], vertical_alignment="bottom")
+    pick.selectbox("Go to question", numbers, key=JUMP_KEY)
+    go.button("Go", on_click=jump, args=(exam,))
 
 
 def jump(exam: dict) -> None:
