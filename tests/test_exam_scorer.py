@@ -10,7 +10,7 @@ import pytest
 from app.rag.evidence import SentenceIndex
 from app.rag.exam import OptionScore, explain, parse_exam
 from app.rag.exam_features import FEATURES
-from app.rag.exam_model import ExamModel, from_dict, load_model, to_json
+from app.rag.exam_model import ExamModel, ModelMissing, from_dict, load_model, to_json
 from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
 from tests.test_exam import BagOfWords
@@ -148,3 +148,12 @@ def test_softmax_and_scorer_without_a_model_use_the_hand_scores():
     assert softmax(np.array([0.0, 0.0])).tolist() == [0.5, 0.5]
     scores, _ = scored(model_file=None)
     assert abs(sum(s.prob for s in scores) - 1.0) < 1e-9
+
+
+def test_weights_trained_on_other_features_are_refused_with_one_line(tmp_path):
+    model = tiny_model([[(np.zeros((len(FEATURES) - 1, 1)), np.zeros(1))]])
+    model.features = list(FEATURES)[:-1]  # weights from before a feature was added
+    path = tmp_path / "old.json"
+    path.write_text(to_json(model, {}))
+    with pytest.raises(ModelMissing, match="trained on other features; run `make train`"):
+        scored(model_file=path)

@@ -13,8 +13,8 @@ import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.exam import ExamQuestion, HandScorer, OptionScore
-from app.rag.exam_features import OptionView, option_features
-from app.rag.exam_model import MODEL_FILE, ExamModel, load_model
+from app.rag.exam_features import FEATURES, OptionView, option_features
+from app.rag.exam_model import MODEL_FILE, ExamModel, ModelMissing, load_model
 from app.rag.search import Hit, HybridSearch, fuse
 
 OPTION_K = 3  # chunks retrieved per option and per reading of it (see retrieve_options)
@@ -58,7 +58,10 @@ class OptionScorer:
     @property
     def model(self) -> ExamModel | None:
         """The learned model (loaded on first use), or None for the hand-set scorer alone."""
-        return load_model(self.model_file) if self.model_file and self.model_file.exists() else None
+        model = load_model(self.model_file) if self.model_file and self.model_file.exists() else None
+        if model and model.features != list(FEATURES):  # weights from before a feature change: wrong columns
+            raise ModelMissing(f"{self.model_file}: exam scorer trained on other features; run `make train`")
+        return model
 
     def score(self, exam: ExamQuestion, hits: list[Hit], option_hits: dict[str, list[Hit]],
               vocabulary: frozenset[str]) -> list[OptionScore]:
