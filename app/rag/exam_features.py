@@ -32,15 +32,11 @@ _NAME = re.compile(r"(?<!^)(?<![.:;] )\b[A-Z][A-Za-z0-9]+")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _DETAIL = re.compile(r"[\w./-]*\d[\w./-]*|[\w-]*[_/][\w./-]+|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*")  # 2 MB, /opt/ml, max_depth, InvokeEndpoint
 _NEGATION = re.compile(r"\b(not|no|cannot|never|instead|avoid|don't|doesn't|isn't|without)\b", re.IGNORECASE)
-# a sentence that says what something does *not* do or is a trap: an option it is about is likely wrong
-_DENIAL = re.compile(r"\b(not|cannot|can't|never|isn't|doesn't|don't|won't|aren't|unsupported|traps?|wrong|"
-                     r"mistakes?)\b", re.IGNORECASE)
 TOP = 2  # sentences averaged where one lucky sentence should not decide
 
 CONTINUOUS = ("about", "hyp_max", "hyp_top", "purpose", "purpose_lex", "own_terms", "vocab",
               "name_fit", "chunk", "stem_cos", "stem_overlap", "length", "number_found",
-              "other_about", "stem_support", "details_found", "hand_evidence", "hand_hypothesis",
-              "denied", "affirmed")
+              "other_about", "stem_support", "details_found", "hand_evidence", "hand_hypothesis")
 FLAGS = ("unknown_name", "has_name", "has_number", "trap", "negation") + tuple(CUES)
 FEATURES = CONTINUOUS + tuple(f"{name}_z" for name in CONTINUOUS) + FLAGS
 
@@ -95,8 +91,7 @@ def evidence_features(view: OptionView | None, stem_words: set[str]) -> dict[str
     """What the option's own evidence says: is it about the option, and does it fit the scenario?"""
     if view is None:
         return {"about": 0.0, "hyp_max": 0.0, "hyp_top": 0.0, "purpose": 0.0, "purpose_lex": 0.0,
-                "own_terms": 0.0, "chunk": 0.0, "other_about": 0.0, "trap": 0.0, "negation": 0.0,
-                "denied": 0.0, "affirmed": 0.0}
+                "own_terms": 0.0, "chunk": 0.0, "other_about": 0.0, "trap": 0.0, "negation": 0.0}
     top = view.top_about()
     lexical = word_share(stem_words, [set(content_words(f"{view.headings[i]} {view.sentences[i]}"))
                                       for i in top])
@@ -110,16 +105,7 @@ def evidence_features(view: OptionView | None, stem_words: set[str]) -> dict[str
             "chunk": max(h.score for h in view.owners),
             "other_about": float(view.other_share[best] - view.own_share[best]),
             "trap": float("trap" in view.headings[best].lower()),
-            "negation": float(bool(_NEGATION.search(view.sentences[best])))} | denial_features(view)
-
-
-def denial_features(view: OptionView) -> dict[str, float]:
-    """How much the option's evidence is about it in sentences that deny or warn, and in the others:
-    "network isolation does not let SageMaker download packages" is about that option, against it."""
-    about = view.about()
-    denies = np.array([bool(_DENIAL.search(s)) for s in view.sentences])
-    return {"denied": float(about[denies].max()) if denies.any() else 0.0,
-            "affirmed": float(about[~denies].max()) if (~denies).any() else 0.0}
+            "negation": float(bool(_NEGATION.search(view.sentences[best])))}
 
 
 def name_features(text: str, view: OptionView | None, vocabulary: frozenset[str]) -> dict[str, float]:
