@@ -6,10 +6,9 @@
 3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
    log-loss on the tune split.
 4. Choose on the tune split how much of the hand-set score (app/rag/exam.py) to add to it.
-5. Calibrate its confidence on out-of-fold predictions over the train split (FOLDS networks of the
-   chosen shape, each scoring the fifth of train it never saw): Platt scaling of the decision
-   margin and of the network's own margin for that choice, and the "confident" threshold. The tune
-   split, which no calibration figure has seen, reports how well that holds.
+5. Calibrate its confidence on the tune split (Platt scaling of the decision margin, and of the
+   network's own margin for that choice when the hand-set score is added) and set the
+   "confident" threshold there.
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
 
@@ -31,10 +30,9 @@ from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
 from app.rag.exam_scorer import OptionScorer
 from evals.datasets import Item
 from ingest.index import ingest_paths
-from evals.metrics import calibration_error
-from training.calibrate import OOF_PRECISION, confident_threshold, fit_platt, platt
+from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.split import id_hash, load_bank, split_bank
+from training.split import load_bank, split_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
@@ -43,7 +41,6 @@ EPOCHS = 400
 SEEDS = (0, 1, 2)  # an ensemble of three networks per candidate, each from its own fixed seed
 PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # hand-set score added to the network's, tried on tune
 HAND = (FEATURES.index("hand_evidence"), FEATURES.index("hand_hypothesis"))
-FOLDS = 5  # out-of-fold calibration over the train split
 
 
 def training_tutor(store: Path) -> Tutor:
@@ -121,9 +118,8 @@ def fit_candidate(train: list[Question], hidden: int, decay: float) -> ExamModel
     return ExamModel(list(FEATURES), mean, scale, members, {"a": 1.0, "b": 0.0}, 0.95)
 
 
-def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel, tuple, list[dict]]:
-    """Fit every candidate; the one with the lowest tune log-loss wins. Also returns its (hidden, decay)
-    and the comparison."""
+def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel, list[dict]]:
+    """Fit every candidate; the one with the lowest tune log-loss wins. Also returns the comparison."""
     table, best = [], None
     for hidden, decay in CANDIDATES:
         model = fit_candidate(train, hidden, decay)
@@ -133,43 +129,22 @@ def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel
         print(f"  candidate {row}", flush=True)
         table.append(row)
         if best is None or row["tune_log_loss"] < best[0]:
-            best = (row["tune_log_loss"], model, (hidden, decay))
-    return best[1], best[2], table
+            best = (row["tune_log_loss"], model)
+    return best[1], table
 
 
-def margins_and_correct(model: ExamModel, questions: list[Question]) -> tuple[np.ndarray, np.ndarray]:
-    """What the confidence reads for each question (app/rag/exam_model.margins_of), and whether it is right."""
-    logits = option_logits(model, questions)
-    nets = [model.logits(q.features) if model.prior_weight else None for q in questions]  # the network alone
-    return np.array([margins_of(l, q.picks, n) for l, q, n in zip(logits, questions, nets)]), accuracy(logits, questions)
-
-
-def out_of_fold(model: ExamModel, shape: tuple, train: list[Question], ids: list[str]
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Margins and correctness of every train question, each from networks of the model's shape fitted
-    on the other folds (folds by id hash, so they never change when items are added elsewhere)."""
-    folds = np.array([int(id_hash(i), 16) % FOLDS for i in ids])
-    margins, correct = np.zeros((len(train), 2 if model.prior_weight else 1)), np.zeros(len(train))
-    for fold in range(FOLDS):
-        member = fit_candidate([q for q, f in zip(train, folds) if f != fold], *shape)
-        member.prior_weight = model.prior_weight
-        held = np.flatnonzero(folds == fold)
-        margins[held], correct[held] = margins_and_correct(member, [train[j] for j in held])
-    return margins, correct
-
-
-def calibrate(model: ExamModel, shape: tuple, train: list[Question], ids: list[str], tune: list[Question]) -> dict:
-    """Fit the confidence and the "confident" threshold out of fold on train; tune reports how it holds."""
-    margins, correct = out_of_fold(model, shape, train, ids)
+def calibrate(model: ExamModel, tune: list[Question]) -> dict:
+    """Fit the confidence on the tune split and set the "confident" threshold; returns tune figures."""
+    logits = option_logits(model, tune)
+    nets = [model.logits(q.features) if model.prior_weight else None for q in tune]  # the network alone
+    margins = np.array([margins_of(l, q.picks, n) for l, q, n in zip(logits, tune, nets)])
+    correct = accuracy(logits, tune)
     model.calibration = fit_platt(margins, correct)
-    model.confident_at = confident_threshold(platt(margins, model.calibration), correct, OOF_PRECISION)
-    tune_margins, tune_correct = margins_and_correct(model, tune)
-    confidence = platt(tune_margins, model.calibration)
+    confidence = platt(margins, model.calibration)
+    model.confident_at = confident_threshold(confidence, correct)
     confident = confidence >= model.confident_at
-    return {"oof_accuracy": float(correct.mean()), "tune_accuracy": float(tune_correct.mean()),
-            "tune_ece": calibration_error(confidence.tolist(), tune_correct.tolist()),
-            "tune_confident_coverage": float(confident.mean()),
-            "tune_confident_accuracy": float(tune_correct[confident].mean()) if confident.any() else None}
+    return {"tune_accuracy": float(correct.mean()), "tune_confident_coverage": float(confident.mean()),
+            "tune_confident_accuracy": float(correct[confident].mean()) if confident.any() else None}
 
 
 def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Question]) -> list[dict]:
@@ -195,9 +170,9 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
     print(f"training bank: {len(train_items)} train, {len(tune_items)} tune", flush=True)
     tutor = training_tutor(store)
     train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
-    model, shape, table = select_model(train, tune)
+    model, table = select_model(train, tune)
     priors = choose_prior_weight(model, tune)
-    figures = calibrate(model, shape, train, [i["id"] for i in train_items], tune)
+    figures = calibrate(model, tune)
     meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, "prior_weights": priors,
             "prior_weight": model.prior_weight, **figures}
     if crossencoder:
