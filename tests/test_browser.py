@@ -190,6 +190,7 @@ def test_finish_a_ten_question_mock_exam_then_see_the_study_plan(page):
         if number == 3:
             page.get_by_text("Flag for review").click()
             page.get_by_text("1 flagged for review").wait_for()
+            shot(page, "mock-exam-question")
         if number < 10:
             go_next(page, number + 1)
     page.get_by_role("button", name="Finish exam").click()
