@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from app.config import get_settings
 from app.providers import ProviderError
 from app.rag.chain import EmptyQuestion, Tutor, load_tutor
+from app.rag.exam_model import ModelMissing
 from app.rag.result import TutorAnswer, citation_line, shown_source, verdict
 from app.store import Store, StoreError
 from app.study.bank import shipped_questions
@@ -76,7 +77,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question")],
     try:
         tutor = load_tutor(settings, llm)
         result = stream_answer(tutor, question, k, domain) if stream else tutor.ask(question, k, domain)
-    except (ProviderError, StoreError, EmptyQuestion) as exc:
+    except (ProviderError, StoreError, EmptyQuestion, ModelMissing) as exc:
         fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
@@ -175,7 +176,7 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
         items = pick_subset(items, subset) if subset else items
         run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet,
                        gate_section=gate_section(dataset))
-    except (DatasetError, ProviderError, StoreError) as exc:
+    except (DatasetError, ProviderError, StoreError, ModelMissing) as exc:
         fail(str(exc))
     typer.echo(markdown(*headline_table(run)))
     typer.echo(f"{len(run.rows)} items in {run.seconds:.0f} s; report: {out / 'report.md'}")
