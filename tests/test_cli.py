@@ -62,3 +62,20 @@ def test_eval_rejects_a_bad_dataset_in_one_line(in_tmp):
     bad.write_text('{"id": "x", "question": "q", "expect": "maybe"}\n')
     result = runner.invoke(app, ["eval", "--dataset", str(bad)], env=env_for(in_tmp))
     assert result.exit_code == 1 and "bad.jsonl:1: expect" in result.output
+
+
+def test_exam_weights_from_another_feature_list_are_one_line(in_tmp, notes_dir, monkeypatch):
+    import numpy as np
+
+    from app.rag import exam_scorer
+    from app.rag.exam_model import ExamModel
+
+    stale = ExamModel(["old_feature"], np.zeros(1), np.ones(1), [], {"a": 1.0, "b": 0.0}, 0.95)
+    monkeypatch.setattr(exam_scorer, "load_model", lambda path: stale)  # weights from before a feature change
+    env = env_for(in_tmp)
+    runner.invoke(app, ["ingest", str(notes_dir), "--quiet"], env=env)
+    question = ("Which option scales to zero between requests?\nA) Serverless Inference\nB) A real-time endpoint\n"
+                "C) Amazon Route 53\nD) A notebook instance")
+    result = runner.invoke(app, ["ask", question], env=env)
+    assert result.exit_code == 1 and "trained on other features; run `make train`" in result.output, result.output
+    assert "Traceback" not in result.output
