@@ -27,6 +27,8 @@ from app.study.terminal import finish_mock, plan_text, practise, report_text, ta
 
 app = typer.Typer(help="MLA Tutor: an offline study assistant for the AWS MLA-C01 exam.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+# what answering can raise for a reason the user can fix: each ends the command in one line
+ANSWER_ERRORS = (ProviderError, StoreError, EmptyQuestion, ModelMissing)
 
 
 def fail(message: str) -> None:
@@ -77,7 +79,7 @@ def ask(question: Annotated[str, typer.Argument(help="Your question")],
     try:
         tutor = load_tutor(settings, llm)
         result = stream_answer(tutor, question, k, domain) if stream else tutor.ask(question, k, domain)
-    except (ProviderError, StoreError, EmptyQuestion, ModelMissing) as exc:
+    except ANSWER_ERRORS as exc:
         fail(str(exc))
     if as_json:
         typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
@@ -116,7 +118,7 @@ def chat(llm: Annotated[Optional[str], typer.Option(help="Provider string, e.g. 
             print_answer(result, answer=False)
             history += [{"role": "user", "content": question},
                         {"role": "assistant", "content": result.answer}]
-    except (ProviderError, StoreError) as exc:
+    except ANSWER_ERRORS as exc:
         fail(str(exc))
 
 
@@ -176,7 +178,7 @@ def run_evals(dataset: Annotated[Optional[Path], typer.Option(help="JSONL datase
         items = pick_subset(items, subset) if subset else items
         run = run_eval(settings_from(), items[:limit], out, provider, baselines, show_bar=not quiet,
                        gate_section=gate_section(dataset))
-    except (DatasetError, ProviderError, StoreError, ModelMissing) as exc:
+    except (DatasetError, *ANSWER_ERRORS) as exc:
         fail(str(exc))
     typer.echo(markdown(*headline_table(run)))
     typer.echo(f"{len(run.rows)} items in {run.seconds:.0f} s; report: {out / 'report.md'}")

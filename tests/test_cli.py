@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.rag import exam_scorer
+from app.rag.exam_model import ExamModel
 
 runner = CliRunner()
 
@@ -65,11 +68,6 @@ def test_eval_rejects_a_bad_dataset_in_one_line(in_tmp):
 
 
 def test_exam_weights_from_another_feature_list_are_one_line(in_tmp, notes_dir, monkeypatch):
-    import numpy as np
-
-    from app.rag import exam_scorer
-    from app.rag.exam_model import ExamModel
-
     stale = ExamModel(["old_feature"], np.zeros(1), np.ones(1), [], {"a": 1.0, "b": 0.0}, 0.95)
     monkeypatch.setattr(exam_scorer, "load_model", lambda path: stale)  # weights from before a feature change
     env = env_for(in_tmp)
