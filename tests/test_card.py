@@ -91,6 +91,7 @@ def test_prose_is_joined_and_cleaned():
     ("How long does Kinesis Data Streams keep records by default?", "amount", "", ""),
     ("What are the four types of monitoring in Model Monitor?", "list", "", ""),
     ("What is the first step of a pipeline and how is it cached?", "what", "", ""),
+    ("How does automated data labeling cut labeling cost?", "how", "", ""),
     ("What is Kinesis Data Streams? And when would I choose it over Firehose?", "choose",
      "What is Kinesis Data Streams?", "Firehose"),
 ])
@@ -121,6 +122,24 @@ def test_card_answers_the_asked_side_first_and_leaves_other_topics_out():
     assert text.endswith("Exam tip: Near real time with payloads of hundreds of MB points to Asynchronous "
                          "Inference [4].")
     assert artefacts(text) == []
+
+
+def test_a_how_answer_explains_instead_of_naming_the_choice_and_goes_on_in_its_passage():
+    scored = [
+        evidence(1, "Reduce labeling cost on a large dataset - choose: Ground Truth automated data labeling",
+                 0.9, row=True),
+        evidence(2, "Ground Truth automated data labeling uses active learning", 0.85, position=0),
+        evidence(2, "Humans label a sample; Ground Truth trains a model on those labels and sends only "
+                    "uncertain items to humans", 0.6, position=1),
+        evidence(3, "Ground Truth Plus is a turnkey labeling service run by an expert workforce", 0.7),
+    ]
+    rarity = Rarity({"ground": 3, "truth": 3, "automated": 4, "labeling": 5, "cost": 9}, 40)
+    card = build_card("How does Ground Truth automated data labeling cut labeling cost?", scored, rarity)
+    assert [e.sentence[:30] for e in card.answer] == [scored[1].sentence[:30], scored[2].sentence[:30]]
+    # a row that names something new is still a fine first sentence
+    scored[0].sentence = "Confidential data - choose: Ground Truth with a private workforce"
+    card = build_card("How does Ground Truth keep confidential data private?", scored, rarity)
+    assert card.answer[0] is scored[0]
 
 
 def test_cite_keeps_the_case_of_names_and_places_the_marker():

@@ -52,6 +52,7 @@ CONCEPTS = {w: "cost" for w in "cost bill billed billing charge charged pay paid
 LEAD_BONUS = 1.3   # a statement that opens with the question's subject is a definition or a use
 _PRONOUNS = frozenset("it its this that these those they them there".split())
 FACT_FLOOR = 0.6   # a key fact scores at least this share of the best on-topic statement
+ROW_LEAD = 0.85    # a table row that only repeats the question's subject, as the first sentence
 MIN_WORDS = 4      # shorter statements are labels or fragments, not facts
 
 
@@ -227,7 +228,16 @@ def shape_bonus(ev: Evidence, shape: Shape, question: str) -> float:
         bonus *= 1.1
     if shape.kind == "amount" and (_DIGIT.search(ev.sentence) or ev.row):
         bonus *= 1.3
+    if shape.kind in ("how", "why", "what", "define") and echoes_question(ev, question):
+        bonus *= ROW_LEAD  # the row only names what the question already names; the prose explains it
     return bonus
+
+
+def echoes_question(ev: Evidence, question: str) -> bool:
+    """Whether a table row's last value ('... - choose: Ground Truth automated labeling') adds no word
+    to the question."""
+    value = set(content_words(ev.sentence.rsplit(":", 1)[-1])) if ev.row and ":" in ev.sentence else set()
+    return bool(value) and value <= set(content_words(question))
 
 
 def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarity) -> list[Evidence]:
@@ -246,8 +256,9 @@ def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarit
     if first.sentence.rstrip().endswith(":"):
         return [first]  # a lead-in: its list items follow as the key facts
     # "X is ... [1]. It also ..." : the next statement that continues the first's subject comes along
+    # a "how" question's answer goes on in the next sentence of the same passage, whatever its first word
     follow = next((e for e in plain if e.chunk_id == first.chunk_id and e.position == first.position + 1
-                   and e.sentence.split()[0].lower() in _PRONOUNS), None)
+                   and (shape.kind == "how" or e.sentence.split()[0].lower() in _PRONOUNS)), None)
     second = follow or next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
                              and e.score >= FACT_FLOOR * first.score), None)
     return [first] + ([second] if second else [])

@@ -1,4 +1,4 @@
-"""What an open question asks for: its shape (choose, contrast, why, when, list, amount, define,
+"""What an open question asks for: its shape (choose, contrast, why, when, list, amount, how, define,
 what) and the subjects it names, read with a few patterns (no model)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SHAPES = [  # (kind, pattern with optional groups x and y), tried on the last qu
                r"default|size|how many)\b"),
     ("list", r"^(?:what|which)\s+(?:are|were)\s+the\s+(?:\w+\s+)?(?:types|kinds|options|statuses|steps|ways|"
              r"modes|components|parts|stages|strategies)\b|^(?:what|which)\s+\w+\s+(?:statuses|types|kinds)\b"),
+    ("how", r"^how\s+(?:does|do|can|is|are|would|should|did)\b"),
     ("define", r"^(?:what|who)\s+(?:is|are|does|do)\b(?!.*\b(?:and|when|if|how)\b)"),
 ]
 _PRONOUN = re.compile(r"^(?:it|they|this|that|them|these|those|one)$", re.IGNORECASE)
