@@ -1,8 +1,12 @@
-"""Deterministic train/tune split of the exam training bank: 15% of each domain goes to tune.
+"""Deterministic train/tune split of the exam training banks: 15% of each domain of each bank goes to tune.
 
-The split depends only on each item's id (sha256), so it never changes when items are added
-elsewhere or files are re-ordered. Train fits the scorer; tune chooses the model, calibrates the
-confidence and sets its threshold (evals/README.md). The test sets are never read here.
+Two banks: `exam_bank/` (written from the exam guide and our notes) and `exam_bank_blind/` (written by
+helpers who saw only the exam guide, never our notes or the scorer, in the outside sets' styles). The
+split depends only on each item's id (sha256) and is made per bank (the id's prefix, `tr` or `ob`), so
+adding one bank never moves an item of the other between train and tune, nor does re-ordering files.
+Train fits the scorer; tune chooses the model, calibrates the confidence and sets its threshold
+(evals/README.md). The blind bank gives tune a larger share: its items are the only ones written the
+way other people write, and calibration needs them. The test sets are never read here.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ import json
 from pathlib import Path
 
 BANK = Path(__file__).parent / "exam_bank"
-TUNE_SHARE = 0.15
+BLIND = Path(__file__).parent / "exam_bank_blind"
+TUNE_SHARE = {"tr": 0.15, "ob": 0.25}  # per bank (id prefix)
 
 
-def load_bank(folder: Path = BANK) -> list[dict]:
-    """Every item of the training bank (d1..d4.jsonl), in file order."""
+def load_bank(folders: tuple[Path, ...] = (BANK, BLIND)) -> list[dict]:
+    """Every item of the training banks (d1..d4.jsonl of each), in file order."""
     items = []
-    for path in sorted(folder.glob("d*.jsonl")):
+    for path in sorted(p for folder in folders for p in folder.glob("d*.jsonl")):
         items += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return items
 
@@ -28,12 +33,17 @@ def id_hash(item_id: str) -> str:
     return hashlib.sha256(item_id.encode("utf-8")).hexdigest()
 
 
-def split_bank(items: list[dict], share: float = TUNE_SHARE) -> tuple[list[dict], list[dict]]:
-    """(train, tune): within each domain, the items whose id hashes lowest go to tune."""
+def group_of(item: dict) -> tuple[str, str]:
+    """(bank, domain): the bank is the id's prefix ('tr-d1-001' -> 'tr')."""
+    return item["id"].split("-", 1)[0], item["domain"]
+
+
+def split_bank(items: list[dict], share: dict[str, float] = TUNE_SHARE) -> tuple[list[dict], list[dict]]:
+    """(train, tune): within each domain of each bank, the items whose id hashes lowest go to tune."""
     tune_ids: set[str] = set()
-    for domain in sorted({item["domain"] for item in items}):
-        ordered = sorted((i for i in items if i["domain"] == domain), key=lambda i: id_hash(i["id"]))
-        tune_ids |= {i["id"] for i in ordered[:round(len(ordered) * share)]}
+    for group in sorted({group_of(item) for item in items}):
+        ordered = sorted((i for i in items if group_of(i) == group), key=lambda i: id_hash(i["id"]))
+        tune_ids |= {i["id"] for i in ordered[:round(len(ordered) * share[group[0]])]}
     train = [i for i in items if i["id"] not in tune_ids]
     tune = [i for i in items if i["id"] in tune_ids]
     return train, tune
