@@ -39,7 +39,7 @@ ui: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/tutor eval
 
-# Fit the exam option scorer on training/exam_bank and training/exam_bank_blind (train splits), choose and calibrate it on the tune
+# Fit the exam option scorer on training/exam_bank (train split), choose and calibrate it on the tune
 # split, write app/rag/data/exam_scorer.json (see evals/README.md). About 10 minutes on 2 cores.
 train: $(STAMP)
 	nice -n 5 $(BIN)/python -m training.train

@@ -9,9 +9,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from app.rag.evidence import SentenceIndex
-from app.rag.exam import HandScorer, choose, distinctive_words, explain, OptionScore, parse_exam, spell_exam, standardize
+from app.rag.exam import HandScorer, choose, distinctive_words, parse_exam, standardize
 from app.rag.retrieval import Hit
-from app.rag.text import content_words, spell_identifiers
+from app.rag.text import content_words
 from app.rag.followup import needs_context, rewrite_query
 
 STEM = "A team needs predictions for 500 MB payloads. Which option fits?"
@@ -36,25 +36,6 @@ def test_parse_exam_reads_select_two():
                                   "Pick one:\nA) x\nC) y\nD) z"])
 def test_parse_exam_ignores_questions_without_ordered_options(text):
     assert parse_exam(text) is None
-
-
-def test_identifiers_the_notes_never_use_are_read_as_words():
-    known = frozenset({"sagemaker", "max_run", "invokeendpoint"})
-    text = "Set EnableNetworkIsolation and input_mode; keep max_run; call InvokeEndpoint on SageMaker"
-    assert spell_identifiers(text, known) == ("Set enable network isolation and input mode; keep max_run; "
-                                              "call InvokeEndpoint on SageMaker")
-
-
-def test_a_spelled_exam_scores_the_words_but_shows_the_learner_s_options():
-    exam = parse_exam("Which setting blocks outbound calls?\nA) EnableNetworkIsolation=True\n"
-                      "B) input_mode='Pipe'\nC) Larger instance")
-    spelled = spell_exam(exam, frozenset())
-    assert spelled.options["A"] == "enable network isolation=True"
-    assert content_words(spelled.options["B"])[:2] == ["input", "mode"]
-    scores = [OptionScore(letter, float(letter == "A")) for letter in "ABC"]
-    text = explain(spelled, scores, ["A"])
-    assert text.startswith("**Answer: A** - EnableNetworkIsolation=True.")
-    assert "Why not B (input_mode='Pipe')" in text
 
 
 def test_follow_up_is_rewritten_with_the_last_user_turn():

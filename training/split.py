@@ -1,7 +1,9 @@
 """Deterministic train/tune split of the exam training banks: 15% of each domain of each bank goes to tune.
 
-Two banks: `exam_bank/` (written from the exam guide and our notes) and `exam_bank_blind/` (written by
-helpers who saw only the exam guide, never our notes or the scorer, in the outside sets' styles). The
+Two banks: `exam_bank/` (written from the exam guide and our notes; `make train` fits on it) and
+`exam_bank_blind/` (written by helpers who saw only the exam guide, never our notes or the scorer, in
+the outside sets' styles; only `python -m training.train --with-blind` trains on it, see
+evals/README.md for why the shipped scorer does not). The
 split depends only on each item's id (sha256) and is made per bank (the id's prefix, `tr` or `ob`), so
 adding one bank never moves an item of the other between train and tune, nor does re-ordering files.
 Train fits the scorer; tune chooses the model, calibrates the confidence and sets its threshold
@@ -20,7 +22,7 @@ BLIND = Path(__file__).parent / "exam_bank_blind"
 TUNE_SHARE = {"tr": 0.15, "ob": 0.25}  # per bank (id prefix)
 
 
-def load_bank(folders: tuple[Path, ...] = (BANK, BLIND)) -> list[dict]:
+def load_bank(folders: tuple[Path, ...] = (BANK,)) -> list[dict]:
     """Every item of the training banks (d1..d4.jsonl of each), in file order."""
     items = []
     for path in sorted(p for folder in folders for p in folder.glob("d*.jsonl")):

@@ -32,7 +32,7 @@ from evals.datasets import Item
 from ingest.index import ingest_paths
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.split import load_bank, split_bank
+from training.split import BANK, BLIND, load_bank, split_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
@@ -163,10 +163,10 @@ def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Que
 
 
 def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
-         crossencoder: bool = False) -> None:
-    """Read the bank, fit, choose, calibrate and write the scorer."""
+         crossencoder: bool = False, blind: bool = False) -> None:
+    """Read the bank (and the blind bank when asked), fit, choose, calibrate and write the scorer."""
     start = time.perf_counter()
-    train_items, tune_items = split_bank(load_bank())
+    train_items, tune_items = split_bank(load_bank((BANK, BLIND) if blind else (BANK,)))
     print(f"training bank: {len(train_items)} train, {len(tune_items)} tune", flush=True)
     tutor = training_tutor(store)
     train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
@@ -184,4 +184,4 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
 
 
 if __name__ == "__main__":
-    main(crossencoder="--crossencoder" in sys.argv[1:])
+    main(crossencoder="--crossencoder" in sys.argv[1:], blind="--with-blind" in sys.argv[1:])

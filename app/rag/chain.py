@@ -17,7 +17,7 @@ from app.providers import (ProviderError, check_llm, explain_llm_error, is_capab
                            model_name)
 from app.rag.card import Card, build_card, store_rarity
 from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
-from app.rag.exam import ExamQuestion, OptionScore, choose, explain, parse_exam, spell_exam
+from app.rag.exam import ExamQuestion, OptionScore, choose, explain, parse_exam
 from app.rag.exam_llm import ask_model, combine
 from app.rag.exam_scorer import OptionScorer, merge_hits, retrieve_options
 from app.rag.followup import rewrite_query
@@ -115,7 +115,6 @@ class Tutor:
                                 "with its lettered options")
         k = k or self.settings.k
         exam = parse_exam(question)
-        exam = spell_exam(exam, self.retriever.vocabulary()) if exam else None
         stem = exam.stem if exam else question
         query = rewrite_query(stem, history, self.chat_model() if self.capable else None)
         search_text = f"{query} {' '.join(exam.options.values())}" if exam else query

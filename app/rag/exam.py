@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from app.rag.evidence import Evidence, SentenceIndex, heading_of
 from app.rag.exam_model import spread
 from app.rag.search import Hit
-from app.rag.text import content_words, readable, spell_identifiers
+from app.rag.text import content_words, readable
 
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line
 _OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
@@ -25,19 +25,6 @@ class ExamQuestion:
     stem: str
     options: dict[str, str]
     picks: int = 1
-    shown: dict[str, str] = field(default_factory=dict)  # the options as the learner wrote them
-
-    def option_text(self, letter: str) -> str:
-        """An option as the learner wrote it (scoring may read it spelled out)."""
-        return self.shown.get(letter, self.options[letter])
-
-
-def spell_exam(exam: ExamQuestion, known: frozenset[str]) -> ExamQuestion:
-    """The question as scoring reads it: identifiers the notes never use spelled as words, so
-    `EnableNetworkIsolation` finds the notes on network isolation; the learner's wording is kept."""
-    return replace(exam, stem=spell_identifiers(exam.stem, known),
-                   options={l: spell_identifiers(t, known) for l, t in exam.options.items()},
-                   shown=dict(exam.shown or exam.options))
 
 
 @dataclass
@@ -184,14 +171,13 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
     """
     by_letter = {s.letter: s for s in scores}
     label = " and ".join(chosen)
-    lines = [f"**Answer: {label}** - " + "; ".join(exam.option_text(l).rstrip(".") for l in chosen) + "."]
+    lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l].rstrip(".") for l in chosen) + "."]
     for letter in chosen:
         best = by_letter[letter].best
         reason = f"{readable(best.sentence).rstrip().rstrip('.')} [{best.n}]" if best else "your notes do not describe it directly"
         lines.append(f"Why {letter}: {reason}.")
-    for letter in exam.options:
+    for letter, text in exam.options.items():
         if letter not in chosen:
-            text = exam.option_text(letter)
             lines.append(f"Why not {letter} ({text}): {reason_for(by_letter[letter], text)}.")
     return "\n".join(lines)
 

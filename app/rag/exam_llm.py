@@ -50,9 +50,9 @@ def option_block(exam: ExamQuestion, scores: list[OptionScore]) -> str:
     """Each option with the notes' sentence about it (or that the notes say nothing about it)."""
     by_letter = {s.letter: s for s in scores}
     lines = []
-    for letter in exam.options:
+    for letter, text in exam.options.items():
         best = by_letter[letter].best
-        lines.append(f"{letter}) {exam.option_text(letter)}\n   notes: {best.sentence if best else 'nothing about this option'}")
+        lines.append(f"{letter}) {text}\n   notes: {best.sentence if best else 'nothing about this option'}")
     return "\n".join(lines)
 
 

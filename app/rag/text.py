@@ -13,9 +13,6 @@ _WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*])")
 _LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
-# a code identifier: snake_case, or CamelCase with two or more humps ('EnableNetworkIsolation')
-_IDENTIFIER = re.compile(r"\b(?:[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]*[A-Z][a-z0-9]+(?:[A-Z]+[a-z0-9]*)+)\b")
-_HUMP = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
 @cache
@@ -29,17 +26,6 @@ def content_words(text: str) -> list[str]:
     """Lower-case words without stopwords, with a naive plural strip so 'endpoints' meets 'endpoint'."""
     words = _WORD.findall(text.lower())
     return [_singular(w) for w in words if w not in stop_words() and len(w) > 1]
-
-
-def spell_identifiers(text: str, known: frozenset[str]) -> str:
-    """Code identifiers the notes never use ('EnableNetworkIsolation', 'input_mode') as plain words
-    ('enable network isolation', 'input mode'), so they meet the notes' prose; known ones stay."""
-    def spell(match: re.Match) -> str:
-        word = match.group(0)
-        if word.lower() in known:
-            return word
-        return " ".join(part.lower() for part in _HUMP.findall(word.replace("_", " ")))
-    return _IDENTIFIER.sub(spell, text)
 
 
 def _singular(word: str) -> str:
