@@ -15,6 +15,7 @@ from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
 from tests.test_exam import BagOfWords
 from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
+from training.split import BANK, BLIND, load_bank, split_bank
 
 NOTES = ("Inference options\n\nBatch Transform scores a whole dataset in Amazon S3 offline, with no "
          "persistent endpoint. A real-time endpoint keeps instances running for low-latency requests. "
@@ -157,3 +158,16 @@ def test_weights_trained_on_other_features_are_refused_with_one_line(tmp_path):
     path.write_text(to_json(model, {}))
     with pytest.raises(ModelMissing, match="trained on other features; run `make train`"):
         scored(model_file=path)
+
+
+def test_banks_split_apart_and_the_blind_bank_never_moves_our_bank_s_items():
+    ours, blind = load_bank((BANK,)), load_bank((BLIND,))
+    assert len(blind) >= 600 and all(i["id"].startswith("ob-") for i in blind)
+    assert not {i["id"] for i in ours} & {i["id"] for i in blind}
+    train, tune = split_bank(ours)
+    both_train, both_tune = split_bank(ours + blind)
+    assert {i["id"] for i in tune} == {i["id"] for i in both_tune if i["id"].startswith("tr-")}
+    blind_tune = [i for i in both_tune if i["id"].startswith("ob-")]
+    assert abs(len(blind_tune) / len(blind) - 0.25) < 0.01 and len(tune) / len(ours) < 0.16
+    for item in blind:  # every blind item reads as an exam question with its answer among the options
+        assert set(item["answer"]) <= set(item["choices"]) and item["style"] in ("long", "short", "terse")
