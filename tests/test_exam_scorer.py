@@ -197,9 +197,3 @@ def test_bank_memory_votes_by_the_nearest_bank_answers_and_skips_the_same_questi
 def test_a_missing_bank_memory_is_one_line(tmp_path):
     with pytest.raises(ModelMissing, match="exam memory missing or unreadable .* run `make train`"):
         load_memory(tmp_path / "none.npz")
-
-
-def test_bank_memory_of_another_embedding_size_votes_neutral():
-    memory = ExamMemory(np.eye(3), np.eye(3), np.array([0, 1, 2]), np.array([1.0, 0.0, 1.0]))
-    votes = memory.features({"stem": np.ones(5), "sA": np.ones(5)}, ["A"])
-    assert votes == {"A": {"mem_right": 0.5, "mem_top": 0.0}}

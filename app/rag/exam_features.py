@@ -15,7 +15,7 @@ import numpy as np
 
 from app.rag.evidence import SentenceIndex, heading_of
 from app.rag.exam import ExamQuestion, distinctive_words
-from app.rag.exam_memory import NEUTRAL, ExamMemory
+from app.rag.exam_memory import ExamMemory
 from app.rag.exam_model import spread
 from app.rag.search import Hit
 from app.rag.text import content_words
@@ -159,7 +159,8 @@ def option_features(exam: ExamQuestion, option_hits: dict[str, list[Hit]], index
     stem_words = set(content_words(exam.stem))
     views = {l: option_view(index, option_hits[l], vectors, l, distinct) for l in exam.options}
     support = stem_support(views, stem_words, set(_DETAIL.findall(exam.stem)))
-    votes = memory.features(vectors, list(exam.options)) if memory else {l: NEUTRAL for l in exam.options}
+    neutral = {"mem_right": 0.5, "mem_top": 0.0}
+    votes = memory.features(vectors, list(exam.options)) if memory else {l: neutral for l in exam.options}
     rows = []
     for letter, text in exam.options.items():
         view = views[letter]

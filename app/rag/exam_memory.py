@@ -20,7 +20,6 @@ from app.rag.exam_model import ModelMissing
 MEMORY_FILE = Path(__file__).parent / "data" / "exam_memory.npz"
 SAME_STEM = 0.95  # a bank stem this close to the asked one is the same question: left out
 NEIGHBOURS = 5    # bank statements that vote on an option
-NEUTRAL = {"mem_right": 0.5, "mem_top": 0.0}  # the vote when there is no memory to ask
 
 
 @dataclass
@@ -34,10 +33,7 @@ class ExamMemory:
 
     def features(self, vectors: dict[str, np.ndarray], letters: list[str]) -> dict[str, dict[str, float]]:
         """Per option: the similarity-weighted share of right answers among its nearest bank
-        statements, and the nearest one's similarity, negative when it is a distractor. Vectors of
-        another embedding model (another size) cannot be compared: every option gets a neutral vote."""
-        if vectors["stem"].shape[0] != self.stems.shape[1]:
-            return {letter: dict(NEUTRAL) for letter in letters}
+        statements, and the nearest one's similarity, negative when it is a distractor."""
         keep = (self.stems @ vectors["stem"])[self.question] < SAME_STEM
         return {letter: self.vote(vectors[f"s{letter}"], keep) for letter in letters}
 
