@@ -1,8 +1,6 @@
 """`make train`: fit the exam option scorer on the training bank and write app/rag/data/exam_scorer.json.
 
 1. Ingest corpus/ into a training store (.tutor/train-store; incremental, so cheap when unchanged).
-   Embed both banks' train splits as the bank memory (app/rag/data/exam_memory.npz), whose vote on
-   each option is one of its features (app/rag/exam_memory.py).
 2. Read every bank question through the answering pipeline itself (Tutor.prepare, Tutor.score_exam
    with the hand-set scorer only), which yields each option's feature row.
 3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
@@ -10,7 +8,7 @@
 4. Choose on the tune split how much of the hand-set score (app/rag/exam.py) to add to it.
 5. Calibrate its confidence on the tune split (Platt scaling of the decision margin, and of the
    network's own margin for that choice when the hand-set score is added) and set the
-   "confident" threshold there. The blind bank's tune split is then scored as a check (no decision).
+   "confident" threshold there.
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
 
@@ -26,16 +24,15 @@ import numpy as np
 
 from app.config import get_settings
 from app.rag.chain import Tutor, load_tutor
-from app.rag.exam import HandScorer, parse_exam
+from app.rag.exam import HandScorer
 from app.rag.exam_features import FEATURES
-from app.rag.exam_memory import MEMORY_FILE, ExamMemory, load_memory
 from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
 from app.rag.exam_scorer import OptionScorer
 from evals.datasets import Item
 from ingest.index import ingest_paths
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.split import BANK, BLIND, group_of, load_bank, split_bank
+from training.split import BANK, BLIND, load_bank, split_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
@@ -52,22 +49,8 @@ def training_tutor(store: Path) -> Tutor:
     settings = get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused")
     ingest_paths([ROOT / "corpus"], settings, show_bar=False)
     tutor = load_tutor(settings)
-    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None, memory_file=None)
+    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None)
     return tutor
-
-
-def build_memory(tutor: Tutor, items: list[dict]) -> ExamMemory:
-    """The bank memory of the train split: every item's stem and "stem option" statements, embedded."""
-    stems, statements, question, right = [], [], [], []
-    for n, item in enumerate(items):
-        parsed = Item.model_validate(item)
-        exam = parse_exam(parsed.prompt())
-        vectors = tutor.scorer.hand.embed_question(exam)
-        stems.append(vectors["stem"])
-        statements += [vectors[f"s{letter}"] for letter in exam.options]
-        question += [n] * len(exam.options)
-        right += [float(letter in parsed.answer) for letter in exam.options]
-    return ExamMemory(np.vstack(stems), np.vstack(statements), np.array(question), np.array(right))
 
 
 def read_question(tutor: Tutor, item: dict) -> Question:
@@ -181,24 +164,15 @@ def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Que
 
 def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
          crossencoder: bool = False, blind: bool = False) -> None:
-    """Build the bank memory from both banks' train splits; fit on our bank's train split (both banks'
-    with `blind`), choose and calibrate on the matching tune split; write the scorer and the memory."""
+    """Read the bank (and the blind bank when asked), fit, choose, calibrate and write the scorer."""
     start = time.perf_counter()
-    all_train, all_tune = split_bank(load_bank((BANK, BLIND)))
-    train_items, tune_items = ([i for i in split if blind or group_of(i)[0] == "tr"] for split in (all_train, all_tune))
-    print(f"training bank: {len(train_items)} train, {len(tune_items)} tune; memory of {len(all_train)}", flush=True)
+    train_items, tune_items = split_bank(load_bank((BANK, BLIND) if blind else (BANK,)))
+    print(f"training bank: {len(train_items)} train, {len(tune_items)} tune", flush=True)
     tutor = training_tutor(store)
-    memory_file = out.with_name(MEMORY_FILE.name)
-    build_memory(tutor, all_train).save(memory_file)
-    tutor.scorer.memory = load_memory(memory_file)  # the shipped (float16) values, as at answer time
     train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
     model, table = select_model(train, tune)
     priors = choose_prior_weight(model, tune)
     figures = calibrate(model, tune)
-    check_items = [i for i in all_tune if i not in tune_items]  # the blind bank's tune split: a check only
-    if check_items:
-        check = read_split(tutor, check_items, "blind tune (check)")
-        figures["blind_tune_accuracy"] = float(accuracy(option_logits(model, check), check).mean())
     meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, "prior_weights": priors,
             "prior_weight": model.prior_weight, **figures}
     if crossencoder:
