@@ -142,6 +142,21 @@ def test_a_how_answer_explains_instead_of_naming_the_choice_and_goes_on_in_its_p
     assert card.answer[0] is scored[0]
 
 
+def test_a_long_situation_gets_the_key_facts_of_its_answer_s_own_passage():
+    scored = [
+        evidence(1, "Asynchronous Inference puts incoming requests in a queue and processes them in the "
+                    "background for uploaded recordings", 0.62, cosine=0.61, position=0),
+        evidence(1, "The request points to an object in S3, so payloads can be as large as 1 GB, and "
+                    "processing may take up to one hour", 0.50, cosine=0.37, position=1),
+        evidence(2, "Early stopping ends training jobs that will not beat the best one", 0.49, cosine=0.2),
+    ]
+    rarity = Rarity({"recording": 2, "upload": 3, "customer": 4, "minute": 6, "notification": 3}, 40)
+    question = ("Customers upload audio recordings of around 300 MB that our model processes in a few "
+                "minutes. They only need a notification when results are ready; which option fits?")
+    text = build_card(question, scored, rarity).text()
+    assert "1 GB" in text and "Early stopping" not in text
+
+
 def test_cite_keeps_the_case_of_names_and_places_the_marker():
     assert cite(evidence(2, "ml.inf2 -> AWS Inferentia2.", 1.0)) == "ml.inf2 -> AWS Inferentia2 [2]."
     assert cite(evidence(1, "pipe mode streams data;", 1.0)) == "Pipe mode streams data [1]."

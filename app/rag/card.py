@@ -186,7 +186,11 @@ def build_card(query: str, scored: list[Evidence], rarity: Rarity) -> Card:
     plain = [e for e in kept if not is_tip(e)] or kept
     card = Card(answer=direct_answer(query, shape, plain, rarity), contrast=shape.kind == "contrast")
     items = list_items(card.answer[0], scored) if card.answer else []
-    card.facts = (items + key_facts(plain, card.answer + items))[:max(MAX_FACTS, len(items))]
+    # the first sentence's own passage is about the answer, even where it shares few of the question's
+    # words (a long situation asks in its own words; the note answers in the service's)
+    passage = [e for e in pool if card.answer and e.chunk_id == card.answer[0].chunk_id
+               and not is_tip(e) and not any(e is p for p in plain)]
+    card.facts = (items + key_facts(plain + passage, card.answer + items))[:max(MAX_FACTS, len(items))]
     # a tip is an extra: it must name the question's rarest subject word, not only share common ones
     core = core_words(query, seen, rarity)
     tips = [e for e in tips if about(core, e) > 0 and not any(e is a for a in card.answer)]
