@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from app.config import Settings
 from app.providers import (ProviderError, check_llm, explain_llm_error, is_capable, llm_spec, make_llm,
                            model_name)
-from app.rag.card import Card, build_card, store_rarity
+from app.rag.card import Card, build_card
 from app.rag.evidence import Evidence, EvidenceSelector, SentenceIndex
 from app.rag.exam import ExamQuestion, OptionScore, choose, explain, parse_exam
 from app.rag.exam_llm import ask_model, combine
@@ -23,6 +23,7 @@ from app.rag.exam_scorer import OptionScorer, merge_hits, retrieve_options
 from app.rag.followup import rewrite_query
 from app.rag.grounding import Grounder
 from app.rag.prompts import format_evidence, make_prompt
+from app.rag.rarity import store_rarity
 from app.rag.refusal import INJECTION_REPLY, is_injection, is_weak, refusal_text, store_scale
 from app.rag.result import TutorAnswer, evidence_sentences, keep_used_citations, make_citations
 from app.rag.search import Hit, HybridSearch
