@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.rag.card import Card, build_card, cite
+from app.rag.evidence import Evidence, word_in
 from app.rag.question import question_shape
 from app.rag.rarity import Rarity
-from app.rag.evidence import Evidence, word_in
 from app.rag.refusal import is_weak, refusal_text, unknown_names
 from app.rag.result import Citation, EvidenceSentence, TutorAnswer, keep_used_citations
 from app.rag.retrieval import Hit

@@ -1,14 +1,14 @@
-"""Deterministic train/tune split of the exam training banks: 15% of each domain of each bank goes to tune.
+"""Deterministic train/tune split of the exam training banks, made per bank and per domain.
 
 Two banks: `exam_bank/` (written from the exam guide and our notes; `make train` fits on it) and
 `exam_bank_blind/` (written by helpers who saw only the exam guide, never our notes or the scorer, in
 the outside sets' styles; only `python -m training.train --with-blind` trains on it, see
-evals/README.md for why the shipped scorer does not). The
-split depends only on each item's id (sha256) and is made per bank (the id's prefix, `tr` or `ob`), so
-adding one bank never moves an item of the other between train and tune, nor does re-ordering files.
-Train fits the scorer; tune chooses the model, calibrates the confidence and sets its threshold
-(evals/README.md). The blind bank gives tune a larger share: its items are the only ones written the
-way other people write, and calibration needs them. The test sets are never read here.
+evals/README.md for why the shipped scorer does not). The split depends only on each item's id
+(sha256) and is made per bank (the id's prefix, `tr` or `ob`), so adding one bank never moves an item
+of the other between train and tune, nor does re-ordering files. Train fits the scorer; tune chooses
+the model, calibrates the confidence and sets its threshold (evals/README.md). The blind bank sends a
+quarter of its items to tune (set before any result): they are the questions written the way other
+people write, so the tries that train on it also calibrate on them. The test sets are never read here.
 """
 
 from __future__ import annotations
