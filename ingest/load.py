@@ -45,9 +45,16 @@ class LoadedFile:
     tasks: list[str] = field(default_factory=list)
 
 
+# A loader that now reads a format differently: its files count as changed once, so a store written by
+# the older loader re-reads them (only chunks whose text changed are embedded again).
+LOADER_VERSION = {".html": "tables-2", ".htm": "tables-2"}
+
+
 def hash_file(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks so huge files stay cheap in memory."""
+    """SHA-256 of a file's bytes (read in blocks so huge files stay cheap in memory) and its loader."""
     digest = hashlib.sha256()
+    if path.suffix.lower() in LOADER_VERSION:
+        digest.update(f"loader {LOADER_VERSION[path.suffix.lower()]}\0".encode())
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -229,10 +236,11 @@ def strip_markup(text: str) -> str:
 
 
 class _HtmlToText(HTMLParser):
-    """Collect visible text; h1-h6 become '#' headings, block tags become line breaks."""
+    """Collect visible text; h1-h6 become '#' headings, tables Markdown tables, block tags line breaks."""
 
     BLOCKS = {"p", "div", "li", "br", "tr", "section", "article", "pre", "table", "ul", "ol"}
     HIDDEN = {"script", "style", "noscript", "template"}
+    CELLS = {"td", "th"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -240,14 +248,22 @@ class _HtmlToText(HTMLParser):
         self.title = ""
         self._hidden = 0
         self._in_title = False
+        self._rows: list[int] = []  # per open table: rows seen (the header rule follows the first)
+        self._row: list[str] = []  # tags of the cells of the row being read
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self._hidden += 1
         elif tag == "title":
             self._in_title = True
+        elif self._rows and tag in self.CELLS | {"tr", "table"}:
+            self.start_table_part(tag)
+        elif self._in_cell():
+            self.out.append(" ")  # a cell's paragraphs and headings stay on its row's one line
         elif re.fullmatch(r"h[1-6]", tag):
             self.out.append("\n\n" + "#" * int(tag[1]) + " ")
+        elif tag == "table":
+            self.start_table_part(tag)
         elif tag in self.BLOCKS:
             self.out.append("\n")
 
@@ -256,15 +272,56 @@ class _HtmlToText(HTMLParser):
             self._hidden = max(0, self._hidden - 1)
         elif tag == "title":
             self._in_title = False
+        elif self._rows and tag in self.CELLS | {"tr", "table"}:
+            self.end_table_part(tag)
+        elif self._in_cell():
+            self.out.append(" ")
         elif re.fullmatch(r"h[1-6]", tag) or tag in self.BLOCKS:
             self.out.append("\n")
+
+    def start_table_part(self, tag: str) -> None:
+        """A table opens a Markdown table; a row a '|' line; a cell its text."""
+        if tag == "table":
+            self._rows.append(0)
+            self.out.append("\n\n")
+        elif tag == "tr":
+            self.close_row()
+            self.out.append("\n|")
+        else:
+            self._row.append(tag)
+            self.out.append(" ")
+
+    def end_table_part(self, tag: str) -> None:
+        """A cell ends with ' |'; a table ends its last row and a blank line."""
+        if tag in self.CELLS:
+            self.out.append(" |")
+        elif tag == "tr":
+            self.close_row()
+        else:
+            self.close_row()
+            self._rows.pop()
+            self.out.append("\n\n")
+
+    def close_row(self) -> None:
+        """After a table's first row of header cells, the |---| rule that marks it as the header."""
+        if not self._row:
+            return
+        if self._rows[-1] == 0 and all(cell == "th" for cell in self._row):
+            self.out.append("\n|" + "---|" * len(self._row))
+        self._rows[-1] += 1
+        self._row = []
+
+    def _in_cell(self) -> bool:
+        return bool(self._rows and self._row)
 
     def handle_data(self, data):
         if self._hidden:
             return
         if self._in_title:
             self.title += data
-        else:
+        elif self._in_cell():
+            self.out.append(re.sub(r"\s+", " ", data).replace("|", "/"))  # a pipe would split the cell
+        elif not (self._rows and data.isspace()):  # layout between a table's tags would split it
             self.out.append(data)
 
     def leftover(self) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from ingest.load import LoadError, load_file
+from app.rag.units import note_units
+from ingest.load import LoadError, hash_file, load_file
 from tests.pdfs import write_encrypted_pdf, write_pdf
 
 MB = 10**6
@@ -31,6 +34,26 @@ def test_html_headings_become_markdown(tmp_path):
     loaded = load_file(path, "page.html", MB)
     assert loaded.title == "T"
     assert "## Feature Store" in loaded.parts[0].text and "alert" not in loaded.parts[0].text
+
+
+def test_html_table_rows_keep_their_cells_apart(tmp_path):
+    # an exported notebook's table: cells once ran together ("metricabbrtells you", "CIone facet")
+    path = tmp_path / "export.html"
+    path.write_text("<h2>bias metrics</h2><table>\n<tr><th>metric</th><th>abbr</th></tr>\n"
+                    "<tr><td>Class Imbalance</td><td>CI<br>pre-training</td></tr>\n"
+                    "<tr><td>a | b</td><td>x</td></tr></table><p>after the table</p>")
+    text = load_file(path, "export.html", MB).parts[0].text
+    assert "| metric | abbr |\n|---|---|\n| Class Imbalance | CI pre-training |\n| a / b | x |" in text
+    assert text.endswith("after the table")
+    assert "Class Imbalance - abbr: CI pre-training" in [u.text for u in note_units(text)]
+
+
+def test_a_reader_change_counts_the_files_it_reads_as_changed(tmp_path):
+    # a store ingested by the older HTML reader must re-read its pages once, not keep the run-on cells
+    page, note = tmp_path / "p.html", tmp_path / "n.md"
+    page.write_bytes(b"<p>x</p>")
+    note.write_bytes(b"<p>x</p>")
+    assert hash_file(page) != hash_file(note) == hashlib.sha256(b"<p>x</p>").hexdigest()
 
 
 @pytest.mark.parametrize("name,content,reason", [
