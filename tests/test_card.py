@@ -93,6 +93,8 @@ def test_prose_is_joined_and_cleaned():
     ("What are the four types of monitoring in Model Monitor?", "list", "", ""),
     ("What is the first step of a pipeline and how is it cached?", "what", "", ""),
     ("How does automated data labeling cut labeling cost?", "how", "", ""),
+    ("How does early stopping work in automatic model tuning?", "how", "early stopping", ""),
+    ("How do I make sure each user works with one variant?", "how", "", ""),
     ("What is Kinesis Data Streams? And when would I choose it over Firehose?", "choose",
      "What is Kinesis Data Streams?", "Firehose"),
 ])
@@ -141,6 +143,23 @@ def test_a_how_answer_explains_instead_of_naming_the_choice_and_goes_on_in_its_p
     scored[0].sentence = "Confidential data - choose: Ground Truth with a private workforce"
     card = build_card("How does Ground Truth keep confidential data private?", scored, rarity)
     assert card.answer[0] is scored[0]
+
+
+def test_how_a_named_thing_works_opens_with_it_and_stays_on_it():
+    # one section holds both settings; the question asks about one of them
+    heading = "Tuning > Early stopping and warm start"
+    scored = [
+        evidence(1, "Warm start launches a new tuning job that reuses the results of earlier tuning jobs",
+                 0.8, heading=heading, position=0),
+        evidence(1, "Early stopping lets SageMaker stop training jobs that are unlikely to beat the best job",
+                 0.7, heading=heading, position=1),
+        evidence(1, "Warm start takes one or more parent tuning jobs", 0.6, heading=heading, position=2),
+        evidence(2, "Automatic model tuning runs many training jobs and keeps the best", 0.65),
+    ]
+    rarity = Rarity({"early": 4, "stopping": 3, "warm": 3, "start": 6, "tuning": 5, "automatic": 6}, 40)
+    card = build_card("How does early stopping work in automatic model tuning?", scored, rarity)
+    assert [e.sentence[:14] for e in card.answer] == ["Early stopping"]
+    assert all("Warm start" not in e.sentence for e in card.answer)
 
 
 def test_a_long_situation_gets_the_key_facts_of_its_answer_s_own_passage():

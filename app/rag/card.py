@@ -22,15 +22,8 @@ from dataclasses import dataclass, field
 from app.rag.evidence import Evidence, word_in
 from app.rag.question import Shape, last_question, question_shape
 from app.rag.rarity import Rarity
-from app.rag.text import content_words, readable
+from app.rag.text import FRAME_WORDS, content_words, readable
 
-FRAME_WORDS = frozenset(
-    "difference differ different between use using used choose choosing chosen pick prefer instead "
-    "rather over versus vs compare compared comparison when why what which how does do did should "
-    "would could can team need needs mean means explain describe work works best better good way "
-    "option options kind type types main purpose role happen happens user learner exam question "
-    "tell give list name sagemaker amazon aws usually typically generally often mainly really actually "
-    "exactly make makes made many much long".split())
 _TIP_HEADING = re.compile(r"\b(trap|traps|tip|tips|gotcha|gotchas|pitfall|pitfalls|remember|exam)\b", re.I)
 _TIP_PREFIX = re.compile(r"^(exam (trap|tip)|tip|trap|gotcha|exam)\s*:\s*", re.I)
 _TIP_TEXT = re.compile(_TIP_PREFIX.pattern + r"|exam says|\bon the exam\b", re.I)
@@ -95,6 +88,12 @@ def mentions(subject: str, ev: Evidence) -> bool:
     """Whether a statement names a whole subject ('data parallelism', not only 'data')."""
     words = set(concept_words(subject))
     return bool(words) and about(words, ev) == 1.0
+
+
+def names(subject_words: set[str], ev: Evidence) -> bool:
+    """Whether the statement itself (not only its section) uses one of a subject's words."""
+    words = set(concept_words(ev.sentence))
+    return any(word_in(w, words) for w in subject_words)
 
 
 def statement_words(ev: Evidence) -> set[str]:
@@ -217,7 +216,10 @@ def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarit
         return _two_sides(shape, question, plain, rarity)
     seen = set().union(*map(statement_words, plain))
     focus = topic_words(question, seen, rarity)  # the last question's words: a follow-up's new aspect
-    subject = core_words(question, seen, rarity) if shape.kind == "define" else set()
+    # a definition, or how a named thing works, opens with its subject ("Early stopping ...", not
+    # "Warm start ..." from the same section)
+    subject = core_words(question if shape.kind == "define" else shape.x, seen, rarity) if (
+        shape.kind == "define" or shape.x) else set()
     ranked = sorted(plain, key=lambda e: e.score * (1 + FOCUS * coverage(focus, e)) * lead_bonus(e, subject)
                     * shape_bonus(e, shape, question), reverse=True)
     first = ranked[0]
@@ -226,9 +228,11 @@ def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarit
     # "X is ... [1]. It also ..." : the next statement that continues the first's subject comes along
     # a "how" question's answer goes on in the next sentence of the same passage, whatever its first word
     follow = next((e for e in plain if e.chunk_id == first.chunk_id and e.position == first.position + 1
-                   and (shape.kind == "how" or e.sentence.split()[0].lower() in _PRONOUNS)), None)
+                   and (e.sentence.split()[0].lower() in _PRONOUNS
+                        or shape.kind == "how" and (not subject or names(subject, e)))), None)
     second = follow or next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
-                             and e.score >= FACT_FLOOR * first.score), None)
+                             and e.score >= FACT_FLOOR * first.score
+                             and (shape.kind != "how" or not subject or names(subject, e))), None)
     return [first] + ([second] if second else [])
 
 

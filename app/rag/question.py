@@ -26,6 +26,7 @@ SHAPES = [  # (kind, pattern with optional groups x and y), tried on the last qu
                r"default|size|how many)\b"),
     ("list", r"^(?:what|which)\s+(?:are|were)\s+the\s+(?:\w+\s+)?(?:types|kinds|options|statuses|steps|ways|"
              r"modes|components|parts|stages|strategies)\b|^(?:what|which)\s+\w+\s+(?:statuses|types|kinds)\b"),
+    ("how", r"^how\s+(?:does|do|is|are)\s+(?!(?:i|we|you|they|one)\b)(?P<x>.+?)\s+work\b"),
     ("how", r"^how\s+(?:does|do|can|is|are|would|should|did)\b"),
     ("define", r"^(?:what|who)\s+(?:is|are|does|do)\b(?!.*\b(?:and|when|if|how)\b)"),
 ]

@@ -15,6 +15,16 @@ _LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"^[#>*\-\s|]+|\*\*|`")
 
 
+# Words that frame a question rather than name its topic ('how does X work', 'when should a team use')
+FRAME_WORDS = frozenset(
+    "difference differ different between use using used choose choosing chosen pick prefer instead "
+    "rather over versus vs compare compared comparison when why what which how does do did should "
+    "would could can team need needs mean means explain describe work works best better good way "
+    "option options kind type types main purpose role happen happens user learner exam question "
+    "tell give list name sagemaker amazon aws usually typically generally often mainly really actually "
+    "exactly make makes made many much long".split())
+
+
 @cache
 def stop_words() -> frozenset[str]:
     """English stop words (scikit-learn's list, kept as data: importing scikit-learn costs seconds)."""
