@@ -78,12 +78,22 @@ def artefacts(answer: str) -> list[str]:
     return [name for name, pattern in ARTEFACTS.items() if pattern.search(answer)]
 
 
-def faithfulness(answer: str, contexts: list[str]) -> float:
-    """Share of answer sentences whose content words occur (>= 70%) in the retrieved context."""
-    sentences = answer_sentences(answer)
+# An answer saying the notes are silent on something (an exam option's "why not") claims nothing about them.
+SILENT = re.compile(r"your notes (?:say nothing about|do not describe)", re.IGNORECASE)
+# An exam answer's line labels ("Answer: B -", "Why not C (option):") are its layout, not claims.
+LABEL = re.compile(r"^\W*(?:Answer:\W*[A-Z](?:(?:, | and )[A-Z])*\W*-|Why(?: not)? [A-Z]\b[^:]*:)\s*")
+
+
+def faithfulness(answer: str, contexts: list[str], question: str = "") -> float:
+    """Share of answer sentences whose content words occur (>= 70%) in the retrieved context.
+
+    Words of the question count as given: restating it or an exam option ("Answer: B - AWS DMS") is
+    not a claim about the notes. A sentence saying the notes are silent is not checked (like a refusal).
+    """
+    sentences = [LABEL.sub("", s) for s in answer_sentences(answer) if not SILENT.search(s)]
     if not sentences:
         return 1.0
-    joined = "\n".join(contexts)
+    joined = "\n".join(contexts + [question])
     return sum(overlap(s, joined) >= SUPPORT_THRESHOLD for s in sentences) / len(sentences)
 
 
@@ -165,6 +175,16 @@ def calibration_error(confidences: list[float], correct: list[float], bins: int 
     return sum(r["n"] / total * abs(r["accuracy"] - r["confidence"]) for r in rows) if total else 0.0
 
 
+def ece_noise(confidences: list[float], bins: int = 10, draws: int = 1000, seed: int = 0) -> dict[str, float]:
+    """The ECE a perfectly calibrated scorer would show with these confidences on this many answers
+    (each answer right with its stated chance; median and 90th percentile over `draws`): a small set
+    never measures 0, so an ECE near this floor is as good as that set can tell."""
+    conf = np.asarray(confidences, dtype=float)
+    rng = np.random.default_rng(seed)
+    sims = [calibration_error(conf, (rng.random(len(conf)) < conf).astype(float), bins) for _ in range(draws)]
+    return {"ece_floor": float(np.median(sims)), "ece_floor_p90": float(np.percentile(sims, 90))}
+
+
 def band_accuracy(confidences: list[float], correct: list[float],
                   bands: tuple = CONFIDENCE_BANDS) -> list[dict]:
     """Accuracy of the answers in each confidence band (the last band includes 1.0)."""
@@ -199,4 +219,5 @@ def confidence_summary(rows: list[dict]) -> dict[str, float]:
     confidences, correct, confident = confidence_rows(rows)
     if not confidences:
         return {}
-    return {"ece": calibration_error(confidences, correct), **confident_scores(confident, correct)}
+    return {"ece": calibration_error(confidences, correct), **ece_noise(confidences),
+            **confident_scores(confident, correct)}

@@ -63,6 +63,15 @@ def bands_table(run) -> tuple[list[str], list[list[str]]]:
     return ["confidence", "n", "mc_accuracy"], rows
 
 
+def calibration_table(run) -> tuple[list[str], list[list[str]]]:
+    """Our ECE next to what a perfectly calibrated scorer would show on as many answers."""
+    ours = run.summary.get("ours", {})
+    rows = [["ours", fmt(ours.get("ece"))],
+            ["perfectly calibrated, same confidences: median", fmt(ours.get("ece_floor"))],
+            ["perfectly calibrated, same confidences: 90th percentile", fmt(ours.get("ece_floor_p90"))]]
+    return ["expected calibration error", "value"], rows
+
+
 def markdown(headers: list[str], rows: list[list[str]]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -179,6 +188,7 @@ def report_sections(run) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
     sections.append(("Per question kind (ours)", group_table(run, "kind")))
     if m.confidence_rows(run.rows)[0]:
         sections.append(("Exam answers by confidence (ours)", bands_table(run)))
+        sections.append(("Calibration error and its noise floor", calibration_table(run)))
     return sections + [("Misses", misses_table(run))]
 
 

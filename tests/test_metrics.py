@@ -39,6 +39,16 @@ def test_faithfulness_is_share_of_supported_sentences():
     assert faithfulness(answer, context) == 0.5
 
 
+def test_faithfulness_takes_the_question_as_given_and_skips_silence():
+    context = ["DMS = database migration service, ongoing replication (CDC) into S3 [1]."]
+    question = "Which service replicates an RDS database into S3?\nA) AWS DMS\nB) AWS Snowball"
+    answer = ("**Answer: A** - AWS DMS.\nWhy A: DMS = database migration service, ongoing replication (CDC) "
+              "into S3 [1].\nWhy not B (AWS Snowball): your notes say nothing about \"AWS Snowball\" for "
+              "this need.\nSnowball ships petabytes on trucks overnight.")
+    assert faithfulness(answer, context) == pytest.approx(1 / 3)  # the pick line, the reason, the made-up line
+    assert faithfulness(answer, context, question) == pytest.approx(2 / 3)  # still fails the made-up line
+
+
 def test_citation_validity_checks_number_and_support():
     contexts = ["Batch Transform scores whole datasets stored in Amazon S3.",
                 "Kinesis Data Streams holds records in shards."]
@@ -81,3 +91,11 @@ def test_gates_fail_on_low_values_and_on_metrics_not_measured(tmp_path):
 def test_parse_letters_reads_free_text_answers():
     assert parse_letters("The answer is B) because ...", list("ABCD")) == ["B"]
     assert parse_letters("A and C.", list("ABCD"), count=2) == ["A", "C"]
+
+
+def test_ece_noise_floor_shrinks_with_more_answers():
+    from evals.metrics import ece_noise
+
+    small, large = ece_noise([0.7] * 50), ece_noise([0.7] * 5000)
+    assert 0.02 < small["ece_floor"] < 0.12 and small["ece_floor"] <= small["ece_floor_p90"]
+    assert large["ece_floor"] < 0.02  # about 0.8 * sqrt(0.21 / 5000)
