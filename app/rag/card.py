@@ -96,6 +96,14 @@ def names(subject_words: set[str], ev: Evidence) -> bool:
     return any(word_in(w, words) for w in subject_words)
 
 
+def opens_other_subject(ev: Evidence, question: str) -> bool:
+    """Whether a statement opens with another thing its section is named after ('Warm start ...' under
+    'Early stopping and warm start', in an answer about early stopping)."""
+    opening = concept_words(" ".join(ev.sentence.split()[:2]))
+    section, asked = set(concept_words(section_of(ev))), set(concept_words(question))
+    return any(word_in(w, section) and not word_in(w, asked) for w in opening)
+
+
 def statement_words(ev: Evidence) -> set[str]:
     """Content words of a statement, its label and the last part of its section heading."""
     return set(concept_words(f"{section_of(ev)} {ev.label} {ev.sentence}"))
@@ -229,7 +237,7 @@ def direct_answer(query: str, shape: Shape, plain: list[Evidence], rarity: Rarit
     # a "how" question's answer goes on in the next sentence of the same passage, whatever its first word
     follow = next((e for e in plain if e.chunk_id == first.chunk_id and e.position == first.position + 1
                    and (e.sentence.split()[0].lower() in _PRONOUNS
-                        or shape.kind == "how" and (not subject or names(subject, e)))), None)
+                        or shape.kind == "how" and not opens_other_subject(e, question))), None)
     second = follow or next((e for e in ranked[1:] if _adds(e, [first]) and not e.sentence.rstrip().endswith(":")
                              and e.score >= FACT_FLOOR * first.score
                              and (shape.kind != "how" or not subject or names(subject, e))), None)
