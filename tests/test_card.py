@@ -162,6 +162,18 @@ def test_how_a_named_thing_works_opens_with_it_and_stays_on_it():
     assert all("Warm start" not in e.sentence for e in card.answer)
 
 
+def test_a_signpost_to_another_note_is_not_an_answer():
+    scored = [
+        evidence(1, "The exam expects you to know where data bias comes from and how Clarify measures it", 0.9),
+        evidence(1, "Bias in the data before training is covered in Pre-training bias", 0.85),
+        evidence(2, "Class imbalance (CI) compares how many samples each facet group has", 0.6),
+        evidence(2, "See *Model evaluation* for precision and recall", 0.8),
+    ]
+    rarity = Rarity({"bias": 3, "clarify": 3, "data": 8, "facet": 2}, 40)
+    card = build_card("How does Clarify measure data bias?", scored, rarity)
+    assert [e.n for e in card.evidence()] == [2]
+
+
 def test_a_long_situation_gets_the_key_facts_of_its_answer_s_own_passage():
     scored = [
         evidence(1, "Asynchronous Inference puts incoming requests in a queue and processes them in the "

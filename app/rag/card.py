@@ -32,6 +32,9 @@ _WHY_WORDS = re.compile(r"\b(because|so|since|therefore|which means|so that|redu
                         r"cheaper|faster|lower|less|fewer|only|without|->|=>)\b|->", re.I)
 _USE_WORDS = re.compile(r"\b(choose|use|used|pick|fits?|best for|use when|when|for)\b", re.I)
 _DIGIT = re.compile(r"\d")
+# a statement that points elsewhere ("See *Network security*", "... is covered in the note on X",
+# "The exam expects you to know ...") names topics without saying anything about them
+_SIGNPOST = re.compile(r"^(?:see|see also|refer to)\b|\b(?:is|are) covered in\b|\bexam expects you to\b", re.I)
 MAX_FACTS, MAX_ITEMS = 3, 5
 ON_TOPIC = 0.2     # on topic: at least this rarity-weighted share of the question's words ...
 CLOSE = 0.9        # ... or at least this close in meaning as the closest statement
@@ -150,7 +153,7 @@ def build_card(query: str, scored: list[Evidence], rarity: Rarity) -> Card:
     topic = topic_words(query, seen, rarity)
     sides = set() if shape.kind not in ("choose", "contrast") else (
         core_words(shape.x, seen, rarity) | core_words(shape.y, seen, rarity))
-    pool = [e for e in scored if len(e.sentence.split()) >= MIN_WORDS]
+    pool = [e for e in scored if len(e.sentence.split()) >= MIN_WORDS and not _SIGNPOST.search(e.sentence)]
     closest = max((e.cosine for e in pool), default=0.0)
     kept = [e for e in pool if on_topic(e, topic, sides, closest)] or pool[:3]
     tips = [e for e in kept if is_tip(e)]
