@@ -9,7 +9,7 @@ import pytest
 
 from app.rag.evidence import SentenceIndex
 from app.rag.exam import OptionScore, explain, parse_exam
-from app.rag.exam_features import FEATURES
+from app.rag.exam_features import FEATURES, OptionView
 from app.rag.exam_model import ExamModel, ModelMissing, from_dict, load_model, to_json
 from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
@@ -70,6 +70,15 @@ def test_own_evidence_skips_a_sentence_about_another_option():
     # D shares "endpoint" with A, but its distinctive words (disable, hand) are in no sentence
     assert view_scores["D"].best is None or "Batch" not in view_scores["D"].best.sentence
     assert own_evidence(None, {}) is None
+
+
+def test_a_reason_must_name_the_option_beyond_aws():
+    # "AWS DMS": the only sentence shares just "AWS" with it (half its distinctive words)
+    hit = Hit("c1", "Step Functions: general AWS workflow with retries", {}, 1.0)
+    view = OptionView(["Step Functions: general AWS workflow with retries"], ["Orchestration"], [hit],
+                      np.array([0.5]), np.array([0.3]), np.array([0.5]), np.array([0.5]), np.array([0.0]))
+    assert own_evidence(view, {"c1": 1}, {"aws", "dms"}) is None
+    assert own_evidence(view, {"c1": 1}, {"aws", "workflow"}).sentence.startswith("Step Functions")
 
 
 def tiny_model(members, calibration=None) -> ExamModel:

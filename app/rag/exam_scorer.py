@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app.rag.evidence import Evidence, SentenceIndex
-from app.rag.exam import ExamQuestion, HandScorer, OptionScore
+from app.rag.evidence import BRANDS, Evidence, SentenceIndex
+from app.rag.exam import ExamQuestion, HandScorer, OptionScore, distinctive_words
 from app.rag.exam_features import FEATURES, OptionView, option_features
 from app.rag.exam_model import MODEL_FILE, ExamModel, ModelMissing, load_model
 from app.rag.search import Hit, HybridSearch, fuse
+from app.rag.text import content_words
 
 OPTION_K = 3  # chunks retrieved per option and per reading of it (see retrieve_options)
 OWN_SHARE = 0.4  # share of an option's distinctive words a sentence needs to count as about it
@@ -73,7 +74,8 @@ class OptionScorer:
         model, prior = self.model, self.hand.combine(evidence, hypothesis)
         logits = model.logits(features, prior) if model else prior
         numbers = {h.chunk_id: n for n, h in enumerate(hits, start=1)}
-        return [OptionScore(letter, float(logit), own_evidence(views[letter], numbers), float(p), row)
+        names = distinctive_words(exam)
+        return [OptionScore(letter, float(logit), own_evidence(views[letter], numbers, names[letter]), float(p), row)
                 for letter, logit, p, row in zip(exam.options, logits, softmax(logits), features)]
 
     def confidence(self, scores: list[OptionScore], picks: int) -> float:
@@ -89,18 +91,23 @@ class OptionScorer:
         return confidence >= (self.model.confident_at if self.model else 0.95)
 
 
-def own_evidence(view: OptionView | None, numbers: dict[str, int]) -> Evidence | None:
+def own_evidence(view: OptionView | None, numbers: dict[str, int], names: set[str] = frozenset()
+                 ) -> Evidence | None:
     """The sentence of an option's own evidence most about that option, if the notes talk about it.
 
     A sentence counts when it holds a fair share (OWN_SHARE) of this option's distinctive words and
     no more of another option's (so a losing option is never explained by a sentence about another
-    option); an option without distinctive words needs a close match in meaning.
+    option); an option without distinctive words needs a close match in meaning. When the option has a
+    distinctive word besides AWS's own names (`names`), the sentence must use one: "general AWS
+    workflow" is not about "AWS DMS".
     """
     if view is None:
         return None
-    about = view.about()
+    about, own_names = view.about(), set(names) - BRANDS
     for i in np.argsort(about)[::-1]:
         own, other, cosine = view.own_share[i], view.other_share[i], view.cos_option[i]
+        if own_names and not own_names & set(content_words(f"{view.headings[i]} {view.sentences[i]}")):
+            continue
         if (own >= OWN_SHARE and own >= other and cosine >= 0.2) or (own == other == 0 and cosine >= 0.5):
             hit = view.owners[i]
             return Evidence(numbers.get(hit.chunk_id, 0), hit.chunk_id, view.sentences[i], float(about[i]),
