@@ -8,7 +8,7 @@ from app.rag.card import Card, build_card, cite
 from app.rag.evidence import Evidence, word_in
 from app.rag.question import question_shape
 from app.rag.rarity import Rarity
-from app.rag.refusal import is_weak, refusal_text, unknown_names
+from app.rag.refusal import asking_sentence, is_weak, refusal_text, unknown_names
 from app.rag.result import Citation, EvidenceSentence, TutorAnswer, keep_used_citations
 from app.rag.retrieval import Hit
 from app.rag.units import note_units
@@ -224,6 +224,20 @@ def test_names_and_words_match_their_short_forms():
     assert unknown_names("Does Asynchronous Inference scale?", vocabulary) == []
     assert unknown_names("Does Azure ML scale?", vocabulary) == ["Azure"]
     assert word_in("monitor", {"monitoring"}) and not word_in("ever", {"everest"})
+    assert word_in("fine-tune", {"fine-tuning"}) and word_in("fine-tuning", {"fine-tune"})
+    assert not word_in("internal", {"international"}) and not word_in("bed", {"be"})
+
+
+def test_a_situation_is_judged_by_its_asking_sentence_too():
+    hits = [Hit("c1", "Retrieval-augmented generation (RAG) suits documents that change often; fine-tuning "
+                      "a model does not keep up with weekly edits.", {}, 0.5)]
+    story = ("Our support desk answers from 2,000 policy documents revised every week. "
+             "Should we fine-tune a model or use RAG?")
+    # the story's words are in no note; the asking sentence's are
+    assert asking_sentence(story) == "Should we fine-tune a model or use RAG?"
+    assert not is_weak(story, hits, frozenset(), statement_cosine=0.6)
+    assert is_weak("Our support desk answers from 2,000 policy documents revised every week.", hits,
+                   frozenset(), statement_cosine=0.6)
 
 
 def test_refusal_thresholds_follow_the_store_scale():

@@ -141,10 +141,16 @@ def word_in(word: str, words: set[str] | frozenset[str], stem: int = 5) -> bool:
         return True
     if any(word + ending in words for ending in _ENDINGS):
         return True
+    # the silent e dropped before an ending: 'fine-tune' ~ 'fine-tuning', 'scale' ~ 'scaling'
+    if word.endswith("e") and any(word[:-1] + ending in words for ending in ("ing", "ed", "er", "ers")):
+        return True
+    if len(word) > 5 and word.endswith(("ing", "ed")) and word[: -3 if word.endswith("ing") else -2] + "e" in words:
+        return True
     if len(word) < stem:
         return False
     return any(word[:n] in words for n in range(stem, len(word))) or any(
         len(w) > len(word) and w.startswith(word) for w in words)
+
 
 
 BRANDS = frozenset({"sagemaker", "amazon", "aws"})

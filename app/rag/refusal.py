@@ -57,10 +57,18 @@ def is_weak(query: str, hits: list[Hit], vocabulary: frozenset[str], exam: bool 
     if exam:
         return False
     names = unknown_names(query, vocabulary)
-    coverage = query_coverage(query, hits)
+    # a question told as a situation: its story's words (our team, 2,000 documents) are not in any
+    # note, so the asking sentence's own coverage counts too
+    coverage = max(query_coverage(query, hits), query_coverage(asking_sentence(query), hits))
     support = statement_cosine + W_COVERAGE * coverage
     return (coverage < REFUSE_COVERAGE or support < REFUSE_SUPPORT * scale
             or (bool(names) and statement_cosine < UNKNOWN_NAME_COSINE * scale))
+
+
+def asking_sentence(query: str) -> str:
+    """The last sentence of a question told in several ('We have ... . Which option fits?')."""
+    parts = [p for p in re.split(r"(?<=[.?!;])\s+", query.strip()) if p.strip()]
+    return parts[-1] if parts else query
 
 
 def unknown_names(query: str, vocabulary: frozenset[str]) -> list[str]:
