@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from app.rag.exam import NOT_DESCRIBED, SILENT_ABOUT
 from app.rag.text import CITATION, overlap, split_sentences, strip_citations
 
 RETRIEVAL_METRICS = ("hit_rate", "recall", "mrr", "ndcg")
@@ -79,7 +80,7 @@ def artefacts(answer: str) -> list[str]:
 
 
 # An answer saying the notes are silent on something (an exam option's "why not") claims nothing about them.
-SILENT = re.compile(r"your notes (?:say nothing about|do not describe)", re.IGNORECASE)
+SILENT = re.compile(f"{re.escape(SILENT_ABOUT)}|{re.escape(NOT_DESCRIBED)}", re.IGNORECASE)
 # An exam answer's line labels ("Answer: B -", "Why not C (option):") are its layout, not claims.
 LABEL = re.compile(r"^\W*(?:Answer:\W*[A-Z](?:(?:, | and )[A-Z])*\W*-|Why(?: not)? [A-Z]\b[^:]*:)\s*")
 
@@ -214,10 +215,11 @@ def confidence_rows(rows: list[dict]) -> tuple[list[float], list[float], list[bo
             [bool(r["result"].get("confident")) for r in mc])
 
 
-def confidence_summary(rows: list[dict]) -> dict[str, float]:
-    """ECE, and coverage and accuracy of the answers marked confident (empty without exam answers)."""
+def confidence_summary(rows: list[dict], floor: bool = False) -> dict[str, float]:
+    """ECE (with its noise floor when asked: 1,000 simulated draws), and coverage and accuracy of the
+    answers marked confident (empty without exam answers)."""
     confidences, correct, confident = confidence_rows(rows)
     if not confidences:
         return {}
-    return {"ece": calibration_error(confidences, correct), **ece_noise(confidences),
+    return {"ece": calibration_error(confidences, correct), **(ece_noise(confidences) if floor else {}),
             **confident_scores(confident, correct)}

@@ -141,8 +141,8 @@ def run_eval(settings: Settings, items: list[Item], out: Path, provider: str | N
         if progress:
             progress(len(rows), len(items))
     add_retrieval(rows, settings.k)
-    run = EvalRun(rows, {s: summarize(rows, s) for s in SYSTEMS if any(s in r["metrics"] for r in rows)},
-                  time.perf_counter() - start, gate_section)
+    summaries = {s: summarize(rows, s, floor=True) for s in SYSTEMS if any(s in r["metrics"] for r in rows)}
+    run = EvalRun(rows, summaries, time.perf_counter() - start, gate_section)
     with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -7,8 +7,9 @@ from evals import metrics as m
 SYSTEMS = ("ours", "bm25", "dense", "tutorial")
 
 
-def summarize(rows: list[dict], system: str) -> dict[str, float]:
-    """Mean of every metric over the rows it applies to, plus refusal and latency figures."""
+def summarize(rows: list[dict], system: str, floor: bool = False) -> dict[str, float]:
+    """Mean of every metric over the rows it applies to, plus refusal and latency figures (and the
+    ECE's noise floor with `floor`: the whole run's summary shows it, a per-group table does not)."""
     values: dict[str, list[float]] = {}
     for row in rows:
         for name, value in row["metrics"].get(system, {}).items():
@@ -21,7 +22,7 @@ def summarize(rows: list[dict], system: str) -> dict[str, float]:
     if system == "ours":
         predicted = [r["result"]["refused"] for r in graded]
         summary |= m.percentiles([r["latency_s"] for r in rows])
-        summary |= m.confidence_summary(rows)
+        summary |= m.confidence_summary(rows, floor)
     elif system == "tutorial" and all("tutorial_refused" in r for r in graded):
         predicted = [r["tutorial_refused"] for r in graded]
     else:

@@ -258,7 +258,7 @@ class _HtmlToText(HTMLParser):
             self._in_title = True
         elif self._rows and tag in self.CELLS | {"tr", "table"}:
             self.start_table_part(tag)
-        elif self._in_cell():
+        elif self._in_row():
             self.out.append(" ")  # a cell's paragraphs and headings stay on its row's one line
         elif re.fullmatch(r"h[1-6]", tag):
             self.out.append("\n\n" + "#" * int(tag[1]) + " ")
@@ -274,7 +274,7 @@ class _HtmlToText(HTMLParser):
             self._in_title = False
         elif self._rows and tag in self.CELLS | {"tr", "table"}:
             self.end_table_part(tag)
-        elif self._in_cell():
+        elif self._in_row():
             self.out.append(" ")
         elif re.fullmatch(r"h[1-6]", tag) or tag in self.BLOCKS:
             self.out.append("\n")
@@ -311,7 +311,8 @@ class _HtmlToText(HTMLParser):
         self._rows[-1] += 1
         self._row = []
 
-    def _in_cell(self) -> bool:
+    def _in_row(self) -> bool:
+        """Inside a table row that has begun its cells (its text stays on the row's one line)."""
         return bool(self._rows and self._row)
 
     def handle_data(self, data):
@@ -319,7 +320,7 @@ class _HtmlToText(HTMLParser):
             return
         if self._in_title:
             self.title += data
-        elif self._in_cell():
+        elif self._in_row():
             self.out.append(re.sub(r"\s+", " ", data).replace("|", "/"))  # a pipe would split the cell
         elif not (self._rows and data.isspace()):  # layout between a table's tags would split it
             self.out.append(data)

@@ -9,7 +9,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from app.rag.search import Hit
-from app.rag.text import FRAME_WORDS, content_words, overlap, split_sentences
+from app.rag.text import BRANDS, FRAME_WORDS, content_words, overlap, split_sentences
 from app.rag.units import Unit, body_of, note_units
 from app.store.vectors import VectorCache
 
@@ -152,16 +152,15 @@ def word_in(word: str, words: set[str] | frozenset[str], stem: int = 5) -> bool:
         len(w) > len(word) and w.startswith(word) for w in words)
 
 
-
-BRANDS = frozenset({"sagemaker", "amazon", "aws"})
+# frame words are dropped; the service family's names stay (the refusal thresholds count them)
+_QUESTION_FRAME = FRAME_WORDS - BRANDS
 
 
 def query_coverage(query: str, hits: list[Hit]) -> float:
     """Share of the query's topic words (not its frame: 'how does X work') found, in some form (see
     `word_in`), in the retrieved chunks."""
     words = set(content_words(query))
-    # frame words are dropped; the service family's names stay (the refusal thresholds count them)
-    words = (words - (FRAME_WORDS - BRANDS)) or words
+    words = (words - _QUESTION_FRAME) or words
     if not words:
         return 0.0
     found = set(content_words(" ".join(h.text for h in hits)))

@@ -163,6 +163,10 @@ def choose(scores: list[OptionScore], picks: int) -> list[str]:
     return sorted(s.letter for s in ranked)
 
 
+SILENT_ABOUT = "your notes say nothing about"  # a losing option the notes never talk about
+NOT_DESCRIBED = "your notes do not describe it directly"  # a chosen option without its own sentence
+
+
 def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) -> str:
     """Tutor-style answer: the chosen letter(s) with the reason, then why each other option loses.
 
@@ -174,7 +178,7 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
     lines = [f"**Answer: {label}** - " + "; ".join(exam.options[l].rstrip(".") for l in chosen) + "."]
     for letter in chosen:
         best = by_letter[letter].best
-        reason = f"{readable(best.sentence).rstrip().rstrip('.')} [{best.n}]" if best else "your notes do not describe it directly"
+        reason = f"{readable(best.sentence).rstrip().rstrip('.')} [{best.n}]" if best else NOT_DESCRIBED
         lines.append(f"Why {letter}: {reason}.")
     for letter, text in exam.options.items():
         if letter not in chosen:
@@ -185,5 +189,5 @@ def explain(exam: ExamQuestion, scores: list[OptionScore], chosen: list[str]) ->
 def reason_for(score: OptionScore, text: str) -> str:
     """The option's own evidence sentence with its citation, or a plain word that the notes lack it."""
     if score.best is None:
-        return f'your notes say nothing about "{text.rstrip(".")}" for this need'
+        return f'{SILENT_ABOUT} "{text.rstrip(".")}" for this need'
     return f"{readable(score.best.sentence).rstrip().rstrip('.')} [{score.best.n}]"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app.rag.evidence import BRANDS, Evidence, SentenceIndex
+from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.exam import ExamQuestion, HandScorer, OptionScore, distinctive_words
 from app.rag.exam_features import FEATURES, OptionView, option_features
 from app.rag.exam_model import MODEL_FILE, ExamModel, ModelMissing, load_model
 from app.rag.search import Hit, HybridSearch, fuse
-from app.rag.text import content_words
+from app.rag.text import BRANDS, content_words
 
 OPTION_K = 3  # chunks retrieved per option and per reading of it (see retrieve_options)
 OWN_SHARE = 0.4  # share of an option's distinctive words a sentence needs to count as about it

@@ -23,6 +23,7 @@ FRAME_WORDS = frozenset(
     "option options kind type types main purpose role happen happens user learner exam question "
     "tell give list name sagemaker amazon aws usually typically generally often mainly really actually "
     "exactly make makes made many much long".split())
+BRANDS = frozenset({"sagemaker", "amazon", "aws"})  # AWS's own names: in nearly every note and option
 
 
 @cache
