@@ -8,7 +8,11 @@ evals/README.md for why the shipped scorer does not). The split depends only on 
 of the other between train and tune, nor does re-ordering files. Train fits the scorer; tune chooses
 the model, calibrates the confidence and sets its threshold (evals/README.md). The blind bank sends a
 quarter of its items to tune (set before any result): they are the questions written the way other
-people write, so the tries that train on it also calibrate on them. The test sets are never read here.
+people write, so the tries that train on it also calibrate on them.
+
+A third bank, `exam_bank_blind2/` (ids `oc-`, written like `exam_test` by helpers who saw only the
+exam guide), is never fitted on: its halves are the calibration set (`tune`) and a check the choices
+never see (`check`), see `calibration_halves`. The test sets are never read here.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 
 BANK = Path(__file__).parent / "exam_bank"
 BLIND = Path(__file__).parent / "exam_bank_blind"
-TUNE_SHARE = {"tr": 0.15, "ob": 0.25}  # per bank (id prefix)
+BLIND2 = Path(__file__).parent / "exam_bank_blind2"
+TUNE_SHARE = {"tr": 0.15, "ob": 0.25, "oc": 0.5}  # per bank (id prefix)
 
 
 def load_bank(folders: tuple[Path, ...] = (BANK,)) -> list[dict]:
@@ -49,6 +54,12 @@ def split_bank(items: list[dict], share: dict[str, float] = TUNE_SHARE) -> tuple
     train = [i for i in items if i["id"] not in tune_ids]
     tune = [i for i in items if i["id"] in tune_ids]
     return train, tune
+
+
+def calibration_halves() -> tuple[list[dict], list[dict]]:
+    """(tune, check) of the calibration bank: half of each domain by id hash, set before any result."""
+    check, tune = split_bank(load_bank((BLIND2,)))
+    return tune, check
 
 
 if __name__ == "__main__":
