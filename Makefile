@@ -39,8 +39,9 @@ ui: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/tutor eval
 
-# Fit the exam option scorer on training/exam_bank (train split), choose and calibrate it on the tune
-# split, write app/rag/data/exam_scorer.json (see evals/README.md). About 10 minutes on 2 cores.
+# Fit the exam option scorer and its bank memory on training/exam_bank and training/exam_bank_blind,
+# choose and calibrate it on the tune half of training/exam_bank_blind2, score the other half; write
+# app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). Under 20 minutes on 2 cores.
 train: $(STAMP)
 	nice -n 5 $(BIN)/python -m training.train
 

@@ -10,12 +10,13 @@ import pytest
 from app.rag.evidence import SentenceIndex
 from app.rag.exam import OptionScore, explain, parse_exam
 from app.rag.exam_features import FEATURES, OptionView
+from app.rag.exam_memory import NEUTRAL, ExamMemory, load_memory
 from app.rag.exam_model import ExamModel, ModelMissing, from_dict, load_model, to_json
 from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
 from tests.test_exam import BagOfWords
 from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
-from training.split import BANK, BLIND, load_bank, split_bank
+from training.split import BANK, BLIND, calibration_halves, load_bank, split_bank
 
 NOTES = ("Inference options\n\nBatch Transform scores a whole dataset in Amazon S3 offline, with no "
          "persistent endpoint. A real-time endpoint keeps instances running for low-latency requests. "
@@ -180,3 +181,42 @@ def test_banks_split_apart_and_the_blind_bank_never_moves_our_bank_s_items():
     assert abs(len(blind_tune) / len(blind) - 0.25) < 0.01 and len(tune) / len(ours) < 0.16
     for item in blind:  # every blind item reads as an exam question with its answer among the options
         assert set(item["answer"]) <= set(item["choices"]) and item["style"] in ("long", "short", "terse")
+
+
+def test_the_calibration_bank_is_halved_per_domain_and_shares_no_item_with_the_fit_banks():
+    tune, check = calibration_halves()
+    fit_ids = {i["id"] for i in load_bank((BANK, BLIND))}
+    assert len(tune) == len(check) >= 300 and not {i["id"] for i in tune} & {i["id"] for i in check}
+    assert all(i["id"].startswith("oc-") and i["id"] not in fit_ids for i in tune + check)
+    for domain in ("D1", "D2", "D3", "D4"):  # each domain is split in half, not just the whole bank
+        assert sum(i["domain"] == domain for i in tune) == sum(i["domain"] == domain for i in check)
+    for item in tune + check:
+        assert set(item["answer"]) <= set(item["choices"]) and item["style"] in ("long", "short", "terse")
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=float)
+    return vector / np.linalg.norm(vector)
+
+
+def test_bank_memory_votes_by_the_nearest_bank_answers_and_skips_the_same_question(tmp_path):
+    stems = np.vstack([unit(1, 0, 0), unit(0, 1, 0)])
+    statements = np.vstack([unit(1, 1, 0), unit(1, -1, 0), unit(0, 1, 1)])
+    memory = ExamMemory(stems, statements, np.array([0, 0, 1]), np.array([1.0, 0.0, 1.0]))
+    memory.save(tmp_path / "m.npz")
+    loaded = load_memory(tmp_path / "m.npz")
+    asked = {"stem": unit(0, 0, 1), "sA": unit(1, 1, 0.1), "sB": unit(1, -1, 0.1)}
+    votes = loaded.features(asked, ["A", "B"])
+    assert votes["A"]["mem_top"] > 0.9 and votes["B"]["mem_top"] < -0.9  # nearest: right vs distractor
+    assert votes["A"]["mem_right"] > votes["B"]["mem_right"]
+    # asking bank question 0 itself: its own statements are left out, so it cannot read its label
+    own = loaded.features({"stem": unit(1, 0, 0), "sA": unit(1, 1, 0), "sB": unit(1, -1, 0)}, ["A", "B"])
+    assert own["A"]["mem_top"] > 0 and own["A"]["mem_top"] < 0.9 and own["B"]["mem_top"] < 0.9
+    # a question embedded by another model (another size) gets the neutral vote, not a crash
+    other = {"stem": np.ones(4) / 2, "sA": np.ones(4) / 2}
+    assert loaded.features(other, ["A"]) == {"A": NEUTRAL}
+
+
+def test_a_missing_bank_memory_is_one_line(tmp_path):
+    with pytest.raises(ModelMissing, match="exam memory missing or unreadable .* run `make train`"):
+        load_memory(tmp_path / "none.npz")

@@ -1,18 +1,17 @@
-"""Deterministic train/tune split of the exam training banks, made per bank and per domain.
+"""The exam training banks and the deterministic halves of the calibration bank.
 
-Two banks: `exam_bank/` (written from the exam guide and our notes; `make train` fits on it) and
-`exam_bank_blind/` (written by helpers who saw only the exam guide, never our notes or the scorer, in
-the outside sets' styles; only `python -m training.train --with-blind` trains on it, see
-evals/README.md for why the shipped scorer does not). The split depends only on each item's id
-(sha256) and is made per bank (the id's prefix, `tr` or `ob`), so adding one bank never moves an item
-of the other between train and tune, nor does re-ordering files. Train fits the scorer; tune chooses
-the model, calibrates the confidence and sets its threshold (evals/README.md). The blind bank sends a
-quarter of its items to tune (set before any result): they are the questions written the way other
-people write, so the tries that train on it also calibrate on them.
+Three banks, all written in our own words (evals/README.md says who wrote which and what each decided):
+- `exam_bank/` (ids `tr-`, written from the exam guide and our notes) and `exam_bank_blind/` (ids
+  `ob-`, by helpers who saw only the exam guide, in the outside sets' styles): `make train` fits the
+  scorer on both and builds its bank memory from both.
+- `exam_bank_blind2/` (ids `oc-`, by helpers who saw only the exam guide, in `exam_test`'s style mix)
+  is never fitted on. Its halves (`calibration_halves`) are the tune set, which chooses the model and
+  calibrates its confidence, and a check that no choice sees.
 
-A third bank, `exam_bank_blind2/` (ids `oc-`, written like `exam_test` by helpers who saw only the
-exam guide), is never fitted on: its halves are the calibration set (`tune`) and a check the choices
-never see (`check`), see `calibration_halves`. The test sets are never read here.
+Splits depend only on each item's id (sha256) and are made per bank and per domain, so adding a bank
+never moves another bank's items and re-ordering files changes nothing. `split_bank` also gives the
+older train/tune splits of the first two banks (15 % and 25 % tune) that earlier scorers used. The
+test sets are never read here.
 """
 
 from __future__ import annotations

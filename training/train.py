@@ -1,14 +1,18 @@
-"""`make train`: fit the exam option scorer on the training bank and write app/rag/data/exam_scorer.json.
+"""`make train`: fit the exam option scorer on the training banks and write app/rag/data/exam_scorer.json.
 
 1. Ingest corpus/ into a training store (.tutor/train-store; incremental, so cheap when unchanged).
-2. Read every bank question through the answering pipeline itself (Tutor.prepare, Tutor.score_exam
-   with the hand-set scorer only), which yields each option's feature row.
-3. Fit every candidate network on the train split (fixed seeds); keep the one with the lowest
-   log-loss on the tune split.
-4. Choose on the tune split how much of the hand-set score (app/rag/exam.py) to add to it.
-5. Calibrate its confidence on the tune split (Platt scaling of the decision margin, and of the
-   network's own margin for that choice when the hand-set score is added) and set the
-   "confident" threshold there.
+   Embed both training banks (training/exam_bank, training/exam_bank_blind) as the bank memory
+   (app/rag/data/exam_memory.npz), whose vote on each option is one of its features
+   (app/rag/exam_memory.py); an item never reads its own label.
+2. Read every question of both banks, and the calibration bank's tune half
+   (training/exam_bank_blind2, see training/split.py), through the answering pipeline itself
+   (Tutor.prepare, Tutor.score_exam with the hand-set scorer only): each option's feature row.
+3. Fit every candidate network on both banks (fixed seeds); keep the one with the lowest log-loss on
+   the calibration tune half, which was written the way other people write exam questions.
+4. Choose on that half how much of the hand-set score (app/rag/exam.py) to add to it.
+5. Calibrate its confidence on that half (Platt scaling of the decision margin, and of the network's
+   own margin for that choice when the hand-set score is added) and set the "confident" threshold.
+6. Score the calibration bank's check half (no decision is taken from it).
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
 
@@ -24,15 +28,16 @@ import numpy as np
 
 from app.config import get_settings
 from app.rag.chain import Tutor, load_tutor
-from app.rag.exam import HandScorer
+from app.rag.exam import ExamQuestion, HandScorer, parse_exam, question_texts
 from app.rag.exam_features import FEATURES
+from app.rag.exam_memory import MEMORY_FILE, ExamMemory, load_memory
 from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
 from app.rag.exam_scorer import OptionScorer
 from evals.datasets import Item
 from ingest.index import ingest_paths
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.split import BANK, BLIND, load_bank, split_bank
+from training.split import BANK, BLIND, calibration_halves, load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
@@ -49,8 +54,47 @@ def training_tutor(store: Path) -> Tutor:
     settings = get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused")
     ingest_paths([ROOT / "corpus"], settings, show_bar=False)
     tutor = load_tutor(settings)
-    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None)
+    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None, memory_file=None)
     return tutor
+
+
+def embed_banks(tutor: Tutor, items: list[dict]) -> dict[int, dict[str, np.ndarray]]:
+    """Every item's question texts embedded in one pass (length-sorted batches, many times faster
+    than a small batch per question); from then on the scorer reads them instead of embedding."""
+    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
+    layouts = [question_texts(exam) for exam in exams]
+    hand = tutor.scorer.hand
+    flat = np.asarray(hand.index.embeddings.embed_documents([t for _, texts in layouts for t in texts]))
+    vectors, start = {}, 0
+    for n, (keys, texts) in enumerate(layouts):
+        vectors[n] = dict(zip(keys, flat[start:start + len(texts)]))
+        start += len(texts)
+    known = {exam_key(exam): vectors[n] for n, exam in enumerate(exams)}
+    embed = hand.embed_question
+    hand.embed_question = lambda exam: known.get(exam_key(exam)) or embed(exam)
+    # the per-option searches ask for "stem option" and the option alone: the same texts
+    texts = {t: v for (_, layout), n in zip(layouts, vectors) for t, v in zip(layout, vectors[n].values())}
+    embeddings = hand.index.embeddings
+    query = embeddings.embed_query
+    embeddings.embed_query = lambda text: texts[text].tolist() if text in texts else query(text)
+    return vectors
+
+
+def exam_key(exam: ExamQuestion) -> tuple:
+    """A question's identity for the embedding cache."""
+    return exam.stem, tuple(exam.options.items())
+
+
+def build_memory(items: list[dict], vectors: dict[int, dict[str, np.ndarray]]) -> ExamMemory:
+    """The bank memory: every item's stem and "stem option" statements, embedded, with their labels."""
+    stems, statements, question, right = [], [], [], []
+    for n, item in enumerate(items):
+        letters = sorted(item["choices"])
+        stems.append(vectors[n]["stem"])
+        statements += [vectors[n][f"s{letter}"] for letter in letters]
+        question += [n] * len(letters)
+        right += [float(letter in item["answer"]) for letter in letters]
+    return ExamMemory(np.vstack(stems), np.vstack(statements), np.array(question), np.array(right))
 
 
 def read_question(tutor: Tutor, item: dict) -> Question:
@@ -133,18 +177,31 @@ def select_model(train: list[Question], tune: list[Question]) -> tuple[ExamModel
     return best[1], table
 
 
+def confidences(model: ExamModel, questions: list[Question]) -> tuple[np.ndarray, np.ndarray]:
+    """(right or not, margins the confidence reads) for every question."""
+    logits = option_logits(model, questions)
+    nets = [model.logits(q.features) if model.prior_weight else None for q in questions]  # the network alone
+    margins = np.array([margins_of(l, q.picks, n) for l, q, n in zip(logits, questions, nets)])
+    return accuracy(logits, questions), margins
+
+
 def calibrate(model: ExamModel, tune: list[Question]) -> dict:
     """Fit the confidence on the tune split and set the "confident" threshold; returns tune figures."""
-    logits = option_logits(model, tune)
-    nets = [model.logits(q.features) if model.prior_weight else None for q in tune]  # the network alone
-    margins = np.array([margins_of(l, q.picks, n) for l, q, n in zip(logits, tune, nets)])
-    correct = accuracy(logits, tune)
+    correct, margins = confidences(model, tune)
     model.calibration = fit_platt(margins, correct)
-    confidence = platt(margins, model.calibration)
-    model.confident_at = confident_threshold(confidence, correct)
+    model.confident_at = confident_threshold(platt(margins, model.calibration), correct)
+    return judge(model, tune)
+
+
+def judge(model: ExamModel, questions: list[Question]) -> dict:
+    """Accuracy, confident share and its accuracy, and the confidence's log-loss on some questions."""
+    correct, margins = confidences(model, questions)
+    confidence = np.clip(platt(margins, model.calibration), 1e-6, 1 - 1e-6)
     confident = confidence >= model.confident_at
+    loss = -np.mean(correct * np.log(confidence) + (1 - correct) * np.log(1 - confidence))
     return {"tune_accuracy": float(correct.mean()), "tune_confident_coverage": float(confident.mean()),
-            "tune_confident_accuracy": float(correct[confident].mean()) if confident.any() else None}
+            "tune_confident_accuracy": float(correct[confident].mean()) if confident.any() else None,
+            "tune_confidence_log_loss": float(loss)}
 
 
 def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Question]) -> list[dict]:
@@ -163,25 +220,33 @@ def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Que
 
 
 def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
-         crossencoder: bool = False, blind: bool = False) -> None:
-    """Read the bank (and the blind bank when asked), fit, choose, calibrate and write the scorer."""
+         crossencoder: bool = False) -> None:
+    """Build the bank memory and fit on both training banks; choose and calibrate on the calibration
+    bank's tune half, score its check half; write the scorer and the memory."""
     start = time.perf_counter()
-    train_items, tune_items = split_bank(load_bank((BANK, BLIND) if blind else (BANK,)))
-    print(f"training bank: {len(train_items)} train, {len(tune_items)} tune", flush=True)
+    fit_items, (tune_items, check_items) = load_bank((BANK, BLIND)), calibration_halves()
+    print(f"fit on {len(fit_items)} (also the memory), tune {len(tune_items)}, check {len(check_items)}", flush=True)
     tutor = training_tutor(store)
-    train, tune = read_split(tutor, train_items, "train"), read_split(tutor, tune_items, "tune")
+    vectors = embed_banks(tutor, fit_items + tune_items + check_items)
+    print(f"  embedded every question ({time.perf_counter() - start:.0f} s)", flush=True)
+    memory_file = out.with_name(MEMORY_FILE.name)
+    build_memory(fit_items, vectors).save(memory_file)
+    tutor.scorer.memory = load_memory(memory_file)  # the shipped (float16) values, as at answer time
+    train, tune = read_split(tutor, fit_items, "fit"), read_split(tutor, tune_items, "tune")
     model, table = select_model(train, tune)
     priors = choose_prior_weight(model, tune)
     figures = calibrate(model, tune)
-    meta = {"train_items": len(train), "tune_items": len(tune), "candidates": table, "prior_weights": priors,
-            "prior_weight": model.prior_weight, **figures}
+    check = read_split(tutor, check_items, "check")
+    figures |= {"check_" + k.removeprefix("tune_"): v for k, v in judge(model, check).items()}
+    meta = {"fit_items": len(train), "tune_items": len(tune), "check_items": len(check), "candidates": table,
+            "prior_weights": priors, "prior_weight": model.prior_weight, **figures}
     if crossencoder:
         meta["crossencoder"] = compare_crossencoder(model, train, tune)
     meta["seconds"] = round(time.perf_counter() - start)
     out.write_text(to_json(model, meta), encoding="utf-8")
     print(json.dumps(meta, indent=1))
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB) in {meta['seconds']} s")
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB) and {memory_file.name} in {meta['seconds']} s")
 
 
 if __name__ == "__main__":
-    main(crossencoder="--crossencoder" in sys.argv[1:], blind="--with-blind" in sys.argv[1:])
+    main(crossencoder="--crossencoder" in sys.argv[1:])

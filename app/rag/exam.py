@@ -50,6 +50,12 @@ def parse_exam(question: str) -> ExamQuestion | None:
     return ExamQuestion(_SELECT.sub("", stem).strip(), {l: t for l, t, _ in found}, picks)
 
 
+def question_texts(exam: ExamQuestion) -> tuple[list[str], list[str]]:
+    """What the scorer embeds of a question, with its keys: the stem, every option, every "stem option"."""
+    keys = ["stem"] + list(exam.options) + [f"s{l}" for l in exam.options]
+    return keys, [exam.stem] + list(exam.options.values()) + [f"{exam.stem} {t}" for t in exam.options.values()]
+
+
 # Weights of the option score (chosen on the dev set; the held-out test set checks them, see
 # evals/README.md).
 OPTION_FLOOR = 0.3   # keeps a sentence that matches the scenario in play when it names the option loosely
@@ -137,8 +143,7 @@ class HandScorer:
 
     def embed_question(self, exam: ExamQuestion) -> dict[str, np.ndarray]:
         """The stem, every option and every "stem option" statement, embedded in one batch."""
-        keys = ["stem"] + list(exam.options) + [f"s{l}" for l in exam.options]
-        texts = [exam.stem] + list(exam.options.values()) + [f"{exam.stem} {t}" for t in exam.options.values()]
+        keys, texts = question_texts(exam)
         return dict(zip(keys, np.asarray(self.index.embeddings.embed_documents(texts))))
 
     def score(self, exam: ExamQuestion, hits: list[Hit], vectors: dict[str, np.ndarray] | None = None

@@ -15,6 +15,7 @@ import numpy as np
 
 from app.rag.evidence import SentenceIndex, heading_of
 from app.rag.exam import ExamQuestion, distinctive_words
+from app.rag.exam_memory import NEUTRAL, ExamMemory
 from app.rag.exam_model import spread
 from app.rag.search import Hit
 from app.rag.text import content_words
@@ -36,7 +37,8 @@ TOP = 2  # sentences averaged where one lucky sentence should not decide
 
 CONTINUOUS = ("about", "hyp_max", "hyp_top", "purpose", "purpose_lex", "own_terms", "vocab",
               "name_fit", "chunk", "stem_cos", "stem_overlap", "length", "number_found",
-              "other_about", "stem_support", "details_found", "hand_evidence", "hand_hypothesis")
+              "other_about", "stem_support", "details_found", "hand_evidence", "hand_hypothesis",
+              "mem_right", "mem_top")
 FLAGS = ("unknown_name", "has_name", "has_number", "trap", "negation") + tuple(CUES)
 FEATURES = CONTINUOUS + tuple(f"{name}_z" for name in CONTINUOUS) + FLAGS
 
@@ -146,21 +148,24 @@ def feature_matrix(rows: list[dict[str, float]]) -> np.ndarray:
 
 def option_features(exam: ExamQuestion, option_hits: dict[str, list[Hit]], index: SentenceIndex,
                     vocabulary: frozenset[str], hand: dict[str, tuple[float, float]],
-                    vectors: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, OptionView | None]]:
+                    vectors: dict[str, np.ndarray], memory: ExamMemory | None = None
+                    ) -> tuple[np.ndarray, dict[str, OptionView | None]]:
     """Options x FEATURES for one question, and each option's own evidence (for the explanation).
 
-    `hand` holds the hand-set scorer's (evidence, hypothesis) reading of each option (app/rag/exam.py).
+    `hand` holds the hand-set scorer's (evidence, hypothesis) reading of each option (app/rag/exam.py);
+    `memory` is the training bank's vote on each option (app/rag/exam_memory.py), neutral without one.
     """
     distinct = distinctive_words(exam)
     stem_words = set(content_words(exam.stem))
     views = {l: option_view(index, option_hits[l], vectors, l, distinct) for l in exam.options}
     support = stem_support(views, stem_words, set(_DETAIL.findall(exam.stem)))
+    votes = memory.features(vectors, list(exam.options)) if memory else {l: NEUTRAL for l in exam.options}
     rows = []
     for letter, text in exam.options.items():
         view = views[letter]
         row = evidence_features(view, stem_words) | name_features(text, view, vocabulary) | support[letter]
         row |= wording_features(exam, letter, view, vectors, vocabulary)
-        rows.append(row | {"hand_evidence": hand[letter][0], "hand_hypothesis": hand[letter][1]})
+        rows.append(row | votes[letter] | {"hand_evidence": hand[letter][0], "hand_hypothesis": hand[letter][1]})
     return feature_matrix(rows), views
 
 

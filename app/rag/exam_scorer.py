@@ -14,6 +14,7 @@ import numpy as np
 from app.rag.evidence import Evidence, SentenceIndex
 from app.rag.exam import ExamQuestion, HandScorer, OptionScore, distinctive_words
 from app.rag.exam_features import FEATURES, OptionView, option_features
+from app.rag.exam_memory import MEMORY_FILE, ExamMemory, load_memory
 from app.rag.exam_model import MODEL_FILE, ExamModel, ModelMissing, load_model
 from app.rag.search import Hit, HybridSearch, fuse
 from app.rag.text import BRANDS, content_words
@@ -51,10 +52,18 @@ def softmax(values: np.ndarray) -> np.ndarray:
 class OptionScorer:
     """Scores every option of an exam question; with `model_file=None` only the hand-set scorer runs."""
 
-    def __init__(self, index: SentenceIndex, model_file: Path | None = MODEL_FILE):
+    def __init__(self, index: SentenceIndex, model_file: Path | None = MODEL_FILE,
+                 memory_file: Path | None = MEMORY_FILE):
         self.index = index
         self.hand = HandScorer(index)
-        self.model_file = model_file
+        self.model_file, self.memory_file = model_file, memory_file
+        self.memory: ExamMemory | None = None  # training sets its own (built from the train split)
+
+    def bank_memory(self) -> ExamMemory | None:
+        """The training bank's memory (loaded on first use), or None when there is none to read."""
+        if self.memory is None and self.memory_file is not None:
+            self.memory = load_memory(self.memory_file)
+        return self.memory
 
     @property
     def model(self) -> ExamModel | None:
@@ -70,7 +79,8 @@ class OptionScorer:
         vectors = self.hand.embed_question(exam)
         evidence, hypothesis, _ = self.hand.readings(exam, hits, vectors)
         hand = {l: (e, h) for l, e, h in zip(exam.options, evidence, hypothesis)}
-        features, views = option_features(exam, option_hits, self.index, vocabulary, hand, vectors)
+        features, views = option_features(exam, option_hits, self.index, vocabulary, hand, vectors,
+                                          self.bank_memory())
         model, prior = self.model, self.hand.combine(evidence, hypothesis)
         logits = model.logits(features, prior) if model else prior
         numbers = {h.chunk_id: n for n, h in enumerate(hits, start=1)}

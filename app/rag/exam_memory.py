@@ -1,0 +1,68 @@
+"""What the training bank says about an option: do bank statements close to "stem + option" belong
+to answers marked right or to distractors?
+
+The memory holds the embedded stems and "stem option" statements of both banks' train splits, with
+their labels (app/rag/data/exam_memory.npz, written by `make train`; never a tune or test item). A
+bank question whose stem is all but identical to the asked one is left out, so in training an item
+never looks itself up, and a pasted bank question is not answered from its own label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from app.rag.exam_model import ModelMissing
+
+MEMORY_FILE = Path(__file__).parent / "data" / "exam_memory.npz"
+SAME_STEM = 0.95  # a bank stem this close to the asked one is the same question: left out
+NEIGHBOURS = 5    # bank statements that vote on an option
+NEUTRAL = {"mem_right": 0.5, "mem_top": 0.0}  # the vote when there is no memory to ask
+
+
+@dataclass
+class ExamMemory:
+    """Bank stems (questions x d) and "stem option" statements (options x d) with their labels."""
+
+    stems: np.ndarray
+    statements: np.ndarray
+    question: np.ndarray  # per statement: its row in `stems`
+    right: np.ndarray     # per statement: 1.0 for an answer marked right
+
+    def features(self, vectors: dict[str, np.ndarray], letters: list[str]) -> dict[str, dict[str, float]]:
+        """Per option: the similarity-weighted share of right answers among its nearest bank
+        statements, and the nearest one's similarity, negative when it is a distractor. Neutral when
+        the question was embedded by another model than the bank (vectors of another size)."""
+        if vectors["stem"].shape[-1] != self.stems.shape[-1]:
+            return {letter: dict(NEUTRAL) for letter in letters}
+        keep = (self.stems @ vectors["stem"])[self.question] < SAME_STEM
+        return {letter: self.vote(vectors[f"s{letter}"], keep) for letter in letters}
+
+    def vote(self, statement: np.ndarray, keep: np.ndarray) -> dict[str, float]:
+        """The memory features of one option."""
+        sims = np.where(keep, self.statements @ statement, -1.0)
+        top = np.argsort(sims)[::-1][:NEIGHBOURS]
+        weights = np.maximum(sims[top], 0.0)
+        share = float(weights @ self.right[top] / weights.sum()) if weights.sum() > 0 else 0.5
+        return {"mem_right": share, "mem_top": float(sims[top[0]] * (1.0 if self.right[top[0]] else -1.0))}
+
+    def save(self, path: Path) -> None:
+        """Write the memory with float16 vectors (a third of the size; similarities move < 0.001)."""
+        np.savez_compressed(path, stems=self.stems.astype(np.float16),
+                            statements=self.statements.astype(np.float16),
+                            question=self.question.astype(np.int32), right=self.right.astype(np.int8))
+
+
+@cache
+def load_memory(path: Path = MEMORY_FILE) -> ExamMemory:
+    """The shipped memory, read once per process; missing or unreadable ends in one line."""
+    try:
+        with np.load(path) as data:
+            return ExamMemory(data["stems"].astype(np.float32), data["statements"].astype(np.float32),
+                              data["question"], data["right"].astype(np.float32))
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelMissing(f"{path}: exam memory missing or unreadable ({exc.__class__.__name__}); "
+                           "run `make train`") from None
