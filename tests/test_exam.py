@@ -32,8 +32,15 @@ def test_parse_exam_reads_select_two():
     assert "Select" not in exam.stem
 
 
+def test_parse_exam_reads_options_pasted_on_one_line():
+    exam = parse_exam(STEM + " A) Real-time endpoint B) Asynchronous Inference (C) Serverless D) Batch (Select TWO)")
+    assert exam.stem == STEM and exam.picks == 2
+    assert exam.options == {"A": "Real-time endpoint", "B": "Asynchronous Inference", "C": "Serverless", "D": "Batch"}
+
+
 @pytest.mark.parametrize("text", ["What is SageMaker?", "A) only\nB) two options",
-                                  "Pick one:\nA) x\nC) y\nD) z"])
+                                  "Pick one:\nA) x\nC) y\nD) z",
+                                  "Is plan A) cheaper than B) or not?", "Compare A) x, C) y and D) z"])
 def test_parse_exam_ignores_questions_without_ordered_options(text):
     assert parse_exam(text) is None
 

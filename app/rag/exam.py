@@ -14,6 +14,7 @@ from app.rag.text import content_words, readable
 
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line
 _OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
+_INLINE = re.compile(r"(?:^|(?<=\s))(?:\(([A-F])\)|([A-F])\))\s+")  # "A) " or "(A) " within a line
 _SELECT = re.compile(r"\(?\s*(?:select|choose|pick)\s+(two|three|2|3)\b[^)\n]*\)?", re.IGNORECASE)
 _COUNTS = {"two": 2, "three": 3, "2": 2, "3": 3}
 
@@ -38,11 +39,27 @@ class OptionScore:
     features: np.ndarray | None = None  # the learned scorer's input row (training reads it)
 
 
-def parse_exam(question: str) -> ExamQuestion | None:
-    """An ExamQuestion when the text carries at least three lettered options in order, else None."""
-    found = [(m.group(1) or m.group(2), m.group(3), m.start()) for m in _OPTION.finditer(question)]
+def in_order(found: list[tuple[str, str, int]]) -> bool:
+    """At least three options lettered A, B, C, ... in that order."""
     letters = [f[0] for f in found]
-    if len(found) < 3 or letters != [chr(ord("A") + i) for i in range(len(letters))]:
+    return len(found) >= 3 and letters == [chr(ord("A") + i) for i in range(len(letters))]
+
+
+def inline_options(question: str) -> list[tuple[str, str, int]]:
+    """Options pasted on one line: (letter, text, start) for every "A)" or "(A)" after a space."""
+    marks = list(_INLINE.finditer(question))
+    ends = [m.start() for m in marks[1:]] + [len(question)]
+    return [(m.group(1) or m.group(2), _SELECT.sub("", question[m.end():end]).strip(), m.start())
+            for m, end in zip(marks, ends)]
+
+
+def parse_exam(question: str) -> ExamQuestion | None:
+    """An ExamQuestion when the text carries at least three lettered options in order, else None.
+    Options are read one per line, or, failing that, pasted on one line ("... A) x B) y C) z")."""
+    found = [(m.group(1) or m.group(2), m.group(3), m.start()) for m in _OPTION.finditer(question)]
+    if not in_order(found):
+        found = inline_options(question)
+    if not in_order(found):
         return None
     stem = question[:found[0][2]].strip()
     select = _SELECT.search(question)
