@@ -1,8 +1,8 @@
 """What the training bank says about an option: do bank statements close to "stem + option" belong
 to answers marked right or to distractors?
 
-The memory holds the embedded stems and "stem option" statements of both banks' train splits, with
-their labels (app/rag/data/exam_memory.npz, written by `make train`; never a tune or test item). A
+The memory holds the embedded stems and "stem option" statements of both training banks, with their
+labels (app/rag/data/exam_memory.npz, written by `make train`; never a calibration or test item). A
 bank question whose stem is all but identical to the asked one is left out, so in training an item
 never looks itself up, and a pasted bank question is not answered from its own label.
 """

@@ -1,7 +1,7 @@
 """The learned exam-option scorer and its calibrated confidence, run with numpy alone.
 
 training/train.py fits a small network over the option features (app/rag/exam_features.py) on the
-training bank's train split, chooses it and calibrates its confidence on the tune split, and writes
+training banks, chooses it and calibrates its confidence on the calibration bank's tune half, and writes
 its weights to app/rag/data/exam_scorer.json. Answering needs no torch and no scikit-learn.
 """
 

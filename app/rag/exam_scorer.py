@@ -57,7 +57,7 @@ class OptionScorer:
         self.index = index
         self.hand = HandScorer(index)
         self.model_file, self.memory_file = model_file, memory_file
-        self.memory: ExamMemory | None = None  # training sets its own (built from the train split)
+        self.memory: ExamMemory | None = None  # training sets its own (built from the fit banks)
 
     def bank_memory(self) -> ExamMemory | None:
         """The training bank's memory (loaded on first use), or None when there is none to read."""
@@ -97,7 +97,7 @@ class OptionScorer:
         return model.confidence(logits, picks, net)
 
     def is_confident(self, confidence: float) -> bool:
-        """Whether a confidence reaches the threshold set on the tune split."""
+        """Whether a confidence reaches the threshold set on the calibration tune half."""
         return confidence >= (self.model.confident_at if self.model else 0.95)
 
 
