@@ -16,7 +16,8 @@ from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
 from tests.test_exam import BagOfWords
 from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
-from training.split import BANK, BLIND, calibration_halves, load_bank, split_bank
+from evals.datasets import Item
+from training.split import BANK, BLIND, BLIND2, MEMORY_BANK, calibration_halves, load_bank, split_bank
 
 NOTES = ("Inference options\n\nBatch Transform scores a whole dataset in Amazon S3 offline, with no "
          "persistent endpoint. A real-time endpoint keeps instances running for low-latency requests. "
@@ -192,6 +193,17 @@ def test_the_calibration_bank_is_halved_per_domain_and_shares_no_item_with_the_f
         assert sum(i["domain"] == domain for i in tune) == sum(i["domain"] == domain for i in check)
     for item in tune + check:
         assert set(item["answer"]) <= set(item["choices"]) and item["style"] in ("long", "short", "terse")
+
+
+def test_the_memory_bank_is_its_own_set_and_every_item_reads_as_an_exam_question():
+    memory = load_bank((MEMORY_BANK,))
+    others = {i["id"] for i in load_bank((BANK, BLIND, BLIND2))}
+    assert len(memory) >= 1190 and len({i["id"] for i in memory}) == len(memory)
+    assert all(i["id"][:3] in ("od-", "oe-") and i["id"] not in others for i in memory)
+    for item in memory:  # a label the memory stores must be one of the item's own options
+        assert set(item["answer"]) <= set(item["choices"]) and item["style"] in ("long", "short", "terse")
+        exam = parse_exam(Item.model_validate(item).prompt())
+        assert exam.picks == len(item["answer"]) and set(exam.options) == set(item["choices"]), item["id"]
 
 
 def unit(*values: float) -> np.ndarray:

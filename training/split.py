@@ -1,12 +1,14 @@
 """The exam training banks and the deterministic halves of the calibration bank.
 
-Three banks, all written in our own words (evals/README.md says who wrote which and what each decided):
+Four banks, all written in our own words (evals/README.md says who wrote which and what each decided):
 - `exam_bank/` (ids `tr-`, written from the exam guide and our notes) and `exam_bank_blind/` (ids
   `ob-`, by helpers who saw only the exam guide, in the outside sets' styles): `make train` fits the
   scorer on both and builds its bank memory from both.
 - `exam_bank_blind2/` (ids `oc-`, by helpers who saw only the exam guide, in `exam_test`'s style mix)
   is never fitted on. Its halves (`calibration_halves`) are the tune set, which chooses the model and
   calibrates its confidence, and a check that no choice sees.
+- `exam_bank_blind3/` (the memory bank, ids `od-` and `oe-`, by helpers who saw only the exam guide)
+  goes into the bank memory only: never fitted on, never read through the answering pipeline.
 
 Splits depend only on each item's id (sha256) and are made per bank and per domain, so adding a bank
 never moves another bank's items and re-ordering files changes nothing. `split_bank` also gives the
@@ -23,6 +25,7 @@ from pathlib import Path
 BANK = Path(__file__).parent / "exam_bank"
 BLIND = Path(__file__).parent / "exam_bank_blind"
 BLIND2 = Path(__file__).parent / "exam_bank_blind2"
+MEMORY_BANK = Path(__file__).parent / "exam_bank_blind3"
 TUNE_SHARE = {"tr": 0.15, "ob": 0.25, "oc": 0.5}  # per bank (id prefix)
 
 
