@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.rag.evidence import SentenceIndex
-from app.rag.search import Hit
+from app.rag.search import Hit, dedupe, near_duplicate
 from app.store import Store
 from app.store.vectors import VectorCache
 from tests.test_exam import BagOfWords
@@ -77,3 +77,15 @@ def test_ingest_prunes_the_vectors_of_deleted_notes(tmp_path, notes_dir):
     keep = {VectorCache(folder, "fake").digest(t) for t in texts}
     after = set(folder.iterdir())
     assert after < before and all(f.name.split(".")[0] in keep for f in after)
+
+
+def test_dedupe_drops_near_duplicates_as_the_plain_jaccard_would():
+    rng = np.random.default_rng(0)
+    vocab = [f"w{n}" for n in range(40)]
+    for _ in range(300):  # the size shortcut never changes a verdict
+        a, b = (set(rng.choice(vocab, size=rng.integers(0, 30))) for _ in range(2))
+        plain = (len(a & b) / len(a | b) if a or b else 0.0) >= 0.9
+        assert near_duplicate(a, b, 0.9) == plain
+    text = " ".join(vocab[:20])
+    hits = [Hit("a", text, {"n": 1}), Hit("b", text + " w30", {"n": 2}), Hit("c", " ".join(vocab[20:]), {"n": 3})]
+    assert [h.metadata["n"] for h in dedupe(hits)] == [1, 3]  # the better-ranked copy stays

@@ -1,9 +1,9 @@
 """`make train`: fit the exam option scorer on the training banks and write app/rag/data/exam_scorer.json.
 
 1. Ingest corpus/ into a training store (.tutor/train-store; incremental, so cheap when unchanged).
-   Embed both training banks (training/exam_bank, training/exam_bank_blind) as the bank memory
-   (app/rag/data/exam_memory.npz), whose vote on each option is one of its features
-   (app/rag/exam_memory.py); an item never reads its own label.
+   Embed both training banks (training/exam_bank, training/exam_bank_blind) and the memory bank
+   (training/exam_bank_blind3) as the bank memory (app/rag/data/exam_memory.npz), whose vote on each
+   option is one of its features (app/rag/exam_memory.py); an item never reads its own label.
 2. Read every question of both banks, and the calibration bank's tune half
    (training/exam_bank_blind2, see training/split.py), through the answering pipeline itself
    (Tutor.prepare, Tutor.score_exam with the hand-set scorer only): each option's feature row.
@@ -12,7 +12,8 @@
 4. Choose on that half how much of the hand-set score (app/rag/exam.py) to add to it.
 5. Calibrate its confidence on that half (Platt scaling of the decision margin, and of the network's
    own margin for that choice when the hand-set score is added) and set the "confident" threshold.
-6. Score the calibration bank's check half (no decision is taken from it).
+6. With --check (`make train-check`), score the calibration bank's check half (no decision is taken
+   from it; the shipped exam_scorer.json was written this way).
 The test sets (evals/datasets/*test*.jsonl) are never read.
 """
 
@@ -37,7 +38,7 @@ from evals.datasets import Item
 from ingest.index import ingest_paths
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.split import BANK, BLIND, calibration_halves, load_bank
+from training.split import BANK, BLIND, MEMORY_BANK, calibration_halves, load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 CANDIDATES = [  # (hidden units, weight decay); 0 hidden units is a linear scorer
@@ -58,26 +59,47 @@ def training_tutor(store: Path) -> Tutor:
     return tutor
 
 
-def embed_banks(tutor: Tutor, items: list[dict]) -> dict[int, dict[str, np.ndarray]]:
-    """Every item's question texts embedded in one pass (length-sorted batches, many times faster
-    than a small batch per question); from then on the scorer reads them instead of embedding."""
-    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
-    layouts = [question_texts(exam) for exam in exams]
-    hand = tutor.scorer.hand
-    flat = np.asarray(hand.index.embeddings.embed_documents([t for _, texts in layouts for t in texts]))
-    vectors, start = {}, 0
-    for n, (keys, texts) in enumerate(layouts):
-        vectors[n] = dict(zip(keys, flat[start:start + len(texts)]))
+def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict]) -> list[dict[str, np.ndarray]]:
+    """Every question text embedded in one pass (length-sorted batches, many times faster than a
+    small batch per question); from then on the scorer reads them instead of embedding. `items` are
+    read through the pipeline; `remembered` only go into the memory (their stem and statements)."""
+    layouts = [item_texts(item) for item in items]
+    layouts += [memory_texts(item) for item in remembered]
+    flat = np.asarray(tutor.scorer.hand.index.embeddings.embed_documents([t for _, ts in layouts for t in ts]))
+    vectors, start = [], 0
+    for keys, texts in layouts:
+        vectors.append(dict(zip(keys, flat[start:start + len(texts)])))
         start += len(texts)
-    known = {exam_key(exam): vectors[n] for n, exam in enumerate(exams)}
+    serve_from(tutor, items, layouts, vectors)
+    return vectors
+
+
+def item_texts(item: dict) -> tuple[list[str], list[str]]:
+    """What answering a bank question embeds: its question texts and the search text of `prepare`."""
+    exam = parse_exam(Item.model_validate(item).prompt())
+    keys, texts = question_texts(exam)
+    return keys + ["search"], texts + [f"{exam.stem} {' '.join(exam.options.values())}"]
+
+
+def memory_texts(item: dict) -> tuple[list[str], list[str]]:
+    """What the memory keeps of a bank question: its stem and "stem option" statements."""
+    keys, texts = question_texts(parse_exam(Item.model_validate(item).prompt()))
+    kept = [n for n, key in enumerate(keys) if key == "stem" or key.startswith("s")]
+    return [keys[n] for n in kept], [texts[n] for n in kept]
+
+
+def serve_from(tutor: Tutor, items: list[dict], layouts: list, vectors: list[dict]) -> None:
+    """Make the scorer and the store read the pre-embedded vectors of `items` (others embed as usual)."""
+    hand = tutor.scorer.hand
+    known = {exam_key(parse_exam(Item.model_validate(item).prompt())): vectors[n] for n, item in enumerate(items)}
     embed = hand.embed_question
     hand.embed_question = lambda exam: known.get(exam_key(exam)) or embed(exam)
-    # the per-option searches ask for "stem option" and the option alone: the same texts
-    texts = {t: v for (_, layout), n in zip(layouts, vectors) for t, v in zip(layout, vectors[n].values())}
+    # the per-option searches and `prepare` ask for these texts by themselves
+    texts = {t: v for (keys, layout), vector in zip(layouts[:len(items)], vectors)
+             for t, v in zip(layout, (vector[k] for k in keys))}
     embeddings = hand.index.embeddings
     query = embeddings.embed_query
     embeddings.embed_query = lambda text: texts[text].tolist() if text in texts else query(text)
-    return vectors
 
 
 def exam_key(exam: ExamQuestion) -> tuple:
@@ -85,13 +107,13 @@ def exam_key(exam: ExamQuestion) -> tuple:
     return exam.stem, tuple(exam.options.items())
 
 
-def build_memory(items: list[dict], vectors: dict[int, dict[str, np.ndarray]]) -> ExamMemory:
+def build_memory(items: list[dict], vectors: list[dict[str, np.ndarray]]) -> ExamMemory:
     """The bank memory: every item's stem and "stem option" statements, embedded, with their labels."""
     stems, statements, question, right = [], [], [], []
-    for n, item in enumerate(items):
+    for n, (item, vector) in enumerate(zip(items, vectors)):
         letters = sorted(item["choices"])
-        stems.append(vectors[n]["stem"])
-        statements += [vectors[n][f"s{letter}"] for letter in letters]
+        stems.append(vector["stem"])
+        statements += [vector[f"s{letter}"] for letter in letters]
         question += [n] * len(letters)
         right += [float(letter in item["answer"]) for letter in letters]
     return ExamMemory(np.vstack(stems), np.vstack(statements), np.array(question), np.array(right))
@@ -220,25 +242,32 @@ def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Que
 
 
 def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
-         crossencoder: bool = False) -> None:
-    """Build the bank memory and fit on both training banks; choose and calibrate on the calibration
-    bank's tune half, score its check half; write the scorer and the memory."""
+         crossencoder: bool = False, check: bool = False) -> None:
+    """Build the bank memory (both training banks and the memory bank), fit on both training banks,
+    choose and calibrate on the calibration bank's tune half (with `check`, also score its check
+    half: about two minutes more, no decision taken); write both."""
     start = time.perf_counter()
     fit_items, (tune_items, check_items) = load_bank((BANK, BLIND)), calibration_halves()
-    print(f"fit on {len(fit_items)} (also the memory), tune {len(tune_items)}, check {len(check_items)}", flush=True)
+    check_items = check_items if check else []
+    bank_items = load_bank((MEMORY_BANK,))  # the memory bank is embedded, never read
+    print(f"fit on {len(fit_items)}, memory {len(fit_items) + len(bank_items)}, tune {len(tune_items)}, "
+          f"check {len(check_items)}", flush=True)
     tutor = training_tutor(store)
-    vectors = embed_banks(tutor, fit_items + tune_items + check_items)
+    read_items = fit_items + tune_items + check_items
+    vectors = embed_banks(tutor, read_items, bank_items)
     print(f"  embedded every question ({time.perf_counter() - start:.0f} s)", flush=True)
     memory_file = out.with_name(MEMORY_FILE.name)
-    build_memory(fit_items, vectors).save(memory_file)
+    remembered = vectors[:len(fit_items)] + vectors[len(read_items):]
+    build_memory(fit_items + bank_items, remembered).save(memory_file)
     tutor.scorer.memory = load_memory(memory_file)  # the shipped (float16) values, as at answer time
     train, tune = read_split(tutor, fit_items, "fit"), read_split(tutor, tune_items, "tune")
     model, table = select_model(train, tune)
     priors = choose_prior_weight(model, tune)
     figures = calibrate(model, tune)
-    check = read_split(tutor, check_items, "check")
-    figures |= {"check_" + k.removeprefix("tune_"): v for k, v in judge(model, check).items()}
-    meta = {"fit_items": len(train), "tune_items": len(tune), "check_items": len(check), "candidates": table,
+    if check_items:
+        checked = read_split(tutor, check_items, "check")
+        figures |= {"check_" + k.removeprefix("tune_"): v for k, v in judge(model, checked).items()}
+    meta = {"fit_items": len(train), "tune_items": len(tune), "check_items": len(check_items), "candidates": table,
             "prior_weights": priors, "prior_weight": model.prior_weight, **figures}
     if crossencoder:
         meta["crossencoder"] = compare_crossencoder(model, train, tune)
@@ -249,4 +278,4 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
 
 
 if __name__ == "__main__":
-    main(crossencoder="--crossencoder" in sys.argv[1:])
+    main(crossencoder="--crossencoder" in sys.argv[1:], check="--check" in sys.argv[1:])

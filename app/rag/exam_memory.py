@@ -1,8 +1,8 @@
 """What the training bank says about an option: do bank statements close to "stem + option" belong
 to answers marked right or to distractors?
 
-The memory holds the embedded stems and "stem option" statements of both training banks, with their
-labels (app/rag/data/exam_memory.npz, written by `make train`; never a calibration or test item). A
+The memory holds the embedded stems and "stem option" statements of the training banks and the
+memory bank, with their labels (app/rag/data/exam_memory.npz, written by `make train`; never a calibration or test item). A
 bank question whose stem is all but identical to the asked one is left out, so in training an item
 never looks itself up, and a pasted bank question is not answered from its own label.
 """
@@ -44,7 +44,9 @@ class ExamMemory:
     def vote(self, statement: np.ndarray, keep: np.ndarray) -> dict[str, float]:
         """The memory features of one option."""
         sims = np.where(keep, self.statements @ statement, -1.0)
-        top = np.argsort(sims)[::-1][:NEIGHBOURS]
+        count = min(NEIGHBOURS, len(sims))
+        near = np.argpartition(sims, -count)[-count:]  # a full sort of the memory costs more than the rest
+        top = near[np.argsort(sims[near])[::-1]]
         weights = np.maximum(sims[top], 0.0)
         share = float(weights @ self.right[top] / weights.sum()) if weights.sum() > 0 else 0.5
         return {"mem_right": share, "mem_top": float(sims[top[0]] * (1.0 if self.right[top[0]] else -1.0))}

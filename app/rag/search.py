@@ -88,11 +88,19 @@ def dedupe(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
     kept: list[tuple[Hit, set[str]]] = []
     for hit in hits:
         words = set(hit.text.lower().split())
-        if all(jaccard(words, other) < threshold for _, other in kept):
+        if not any(near_duplicate(words, other, threshold) for _, other in kept):
             kept.append((hit, words))
     return [hit for hit, _ in kept]
 
 
+def near_duplicate(a: set[str], b: set[str], threshold: float) -> bool:
+    """Jaccard at or above threshold; sets of very different sizes are ruled out without a set
+    operation (the Jaccard is at most small/large), which is most pairs."""
+    small, large = sorted((len(a), len(b)))
+    return small >= threshold * large and jaccard(a, b) >= threshold
+
+
 def jaccard(a: set[str], b: set[str]) -> float:
     """Size of the intersection over size of the union (0 for two empty sets)."""
-    return len(a & b) / len(a | b) if a or b else 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared) if a or b else 0.0
