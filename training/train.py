@@ -65,7 +65,8 @@ def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict]) -> list
     read through the pipeline; `remembered` only go into the memory (their stem and statements)."""
     layouts = [item_texts(item) for item in items]
     layouts += [memory_texts(item) for item in remembered]
-    flat = np.asarray(tutor.scorer.hand.index.embeddings.embed_documents([t for _, ts in layouts for t in ts]))
+    embeddings = tutor.scorer.hand.index.embeddings
+    flat = np.asarray(embeddings.embed_documents([t for _, texts in layouts for t in texts]))
     vectors, start = [], 0
     for keys, texts in layouts:
         vectors.append(dict(zip(keys, flat[start:start + len(texts)])))
@@ -91,7 +92,8 @@ def memory_texts(item: dict) -> tuple[list[str], list[str]]:
 def serve_from(tutor: Tutor, items: list[dict], layouts: list, vectors: list[dict]) -> None:
     """Make the scorer and the store read the pre-embedded vectors of `items` (others embed as usual)."""
     hand = tutor.scorer.hand
-    known = {exam_key(parse_exam(Item.model_validate(item).prompt())): vectors[n] for n, item in enumerate(items)}
+    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
+    known = {exam_key(exam): vector for exam, vector in zip(exams, vectors)}
     embed = hand.embed_question
     hand.embed_question = lambda exam: known.get(exam_key(exam)) or embed(exam)
     # the per-option searches and `prepare` ask for these texts by themselves

@@ -2,9 +2,10 @@
 to answers marked right or to distractors?
 
 The memory holds the embedded stems and "stem option" statements of the training banks and the
-memory bank, with their labels (app/rag/data/exam_memory.npz, written by `make train`; never a calibration or test item). A
-bank question whose stem is all but identical to the asked one is left out, so in training an item
-never looks itself up, and a pasted bank question is not answered from its own label.
+memory bank, with their labels (app/rag/data/exam_memory.npz, written by `make train`; never a
+calibration or test item). A bank question whose stem is all but identical to the asked one is left
+out, so in training an item never looks itself up, and a pasted bank question is not answered from
+its own label.
 """
 
 from __future__ import annotations
