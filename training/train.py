@@ -63,41 +63,40 @@ def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict]) -> list
     """Every question text embedded in one pass (length-sorted batches, many times faster than a
     small batch per question); from then on the scorer reads them instead of embedding. `items` are
     read through the pipeline; `remembered` only go into the memory (their stem and statements)."""
-    layouts = [item_texts(item) for item in items]
-    layouts += [memory_texts(item) for item in remembered]
+    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
+    layouts = [item_texts(exam) for exam in exams]
+    layouts += [memory_texts(parse_exam(Item.model_validate(item).prompt())) for item in remembered]
     embeddings = tutor.scorer.hand.index.embeddings
     flat = np.asarray(embeddings.embed_documents([t for _, texts in layouts for t in texts]))
     vectors, start = [], 0
     for keys, texts in layouts:
         vectors.append(dict(zip(keys, flat[start:start + len(texts)])))
         start += len(texts)
-    serve_from(tutor, items, layouts, vectors)
+    serve_from(tutor, exams, layouts, vectors)
     return vectors
 
 
-def item_texts(item: dict) -> tuple[list[str], list[str]]:
+def item_texts(exam: ExamQuestion) -> tuple[list[str], list[str]]:
     """What answering a bank question embeds: its question texts and the search text of `prepare`."""
-    exam = parse_exam(Item.model_validate(item).prompt())
     keys, texts = question_texts(exam)
     return keys + ["search"], texts + [f"{exam.stem} {' '.join(exam.options.values())}"]
 
 
-def memory_texts(item: dict) -> tuple[list[str], list[str]]:
+def memory_texts(exam: ExamQuestion) -> tuple[list[str], list[str]]:
     """What the memory keeps of a bank question: its stem and "stem option" statements."""
-    keys, texts = question_texts(parse_exam(Item.model_validate(item).prompt()))
+    keys, texts = question_texts(exam)
     kept = [n for n, key in enumerate(keys) if key == "stem" or key.startswith("s")]
     return [keys[n] for n in kept], [texts[n] for n in kept]
 
 
-def serve_from(tutor: Tutor, items: list[dict], layouts: list, vectors: list[dict]) -> None:
-    """Make the scorer and the store read the pre-embedded vectors of `items` (others embed as usual)."""
+def serve_from(tutor: Tutor, exams: list[ExamQuestion], layouts: list, vectors: list[dict]) -> None:
+    """Make the scorer and the store read the pre-embedded vectors of `exams` (others embed as usual)."""
     hand = tutor.scorer.hand
-    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
     known = {exam_key(exam): vector for exam, vector in zip(exams, vectors)}
     embed = hand.embed_question
     hand.embed_question = lambda exam: known.get(exam_key(exam)) or embed(exam)
     # the per-option searches and `prepare` ask for these texts by themselves
-    texts = {t: v for (keys, layout), vector in zip(layouts[:len(items)], vectors)
+    texts = {t: v for (keys, layout), vector in zip(layouts[:len(exams)], vectors)
              for t, v in zip(layout, (vector[k] for k in keys))}
     embeddings = hand.index.embeddings
     query = embeddings.embed_query
