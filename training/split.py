@@ -7,7 +7,7 @@ Four banks, all written in our own words (evals/README.md says who wrote which a
 - `exam_bank_blind2/` (ids `oc-`, by helpers who saw only the exam guide, in `exam_test`'s style mix)
   is never fitted on. Its halves (`calibration_halves`) are the tune set, which chooses the model and
   calibrates its confidence, and a check that no choice sees.
-- `exam_bank_blind3/` (the memory bank, ids `od-` to `oi-`, by helpers who saw only the exam guide)
+- `exam_bank_blind3/` (the memory bank, ids `od-` to `om-`, by helpers who saw only the exam guide)
   goes into the bank memory only: never fitted on, never read through the answering pipeline.
 
 Splits depend only on each item's id (sha256) and are made per bank and per domain, so adding a bank

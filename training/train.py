@@ -6,7 +6,8 @@
    option is one of its features (app/rag/exam_memory.py); an item never reads its own label.
 2. Read every question of both banks, and the calibration bank's tune half
    (training/exam_bank_blind2, see training/split.py), through the answering pipeline itself
-   (Tutor.prepare, Tutor.score_exam with the hand-set scorer only): each option's feature row.
+   (Tutor.prepare, Tutor.score_exam with the hand-set scorer only; training/reading.py, one worker
+   process per core): each option's feature row.
 3. Fit every candidate network on both banks (fixed seeds); keep the one with the lowest log-loss on
    the calibration tune half, which was written the way other people write exam questions.
 4. Choose on that half how much of the hand-set score (app/rag/exam.py) to add to it.
@@ -20,24 +21,19 @@ The test sets (evals/datasets/*test*.jsonl) are never read.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from app.config import get_settings
-from app.rag.chain import Tutor, load_tutor
-from app.rag.exam import ExamQuestion, HandScorer, parse_exam, question_texts
+from app.rag.exam import HandScorer
 from app.rag.exam_features import FEATURES
-from app.rag.exam_memory import MEMORY_FILE, ExamMemory, load_memory
+from app.rag.exam_memory import MEMORY_FILE, ExamMemory
 from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
-from app.rag.exam_scorer import OptionScorer
-from evals.datasets import Item
-from ingest.index import ingest_paths
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
+from training.reading import embed_banks, read_all, training_tutor
 from training.split import BANK, BLIND, MEMORY_BANK, calibration_halves, load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,65 +43,6 @@ EPOCHS = 400
 SEEDS = (0, 1, 2)  # an ensemble of three networks per candidate, each from its own fixed seed
 PRIOR_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)  # hand-set score added to the network's, tried on tune
 HAND = (FEATURES.index("hand_evidence"), FEATURES.index("hand_hypothesis"))
-
-
-def training_tutor(store: Path) -> Tutor:
-    """A tutor over a fresh (or up-to-date) ingest of corpus/, scoring with the hand-set scorer only."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    settings = get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused")
-    ingest_paths([ROOT / "corpus"], settings, show_bar=False)
-    tutor = load_tutor(settings)
-    tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None, memory_file=None)
-    return tutor
-
-
-def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict]) -> list[dict[str, np.ndarray]]:
-    """Every question text embedded in one pass (length-sorted batches, many times faster than a
-    small batch per question); from then on the scorer reads them instead of embedding. `items` are
-    read through the pipeline; `remembered` only go into the memory (their stem and statements)."""
-    exams = [parse_exam(Item.model_validate(item).prompt()) for item in items]
-    layouts = [item_texts(exam) for exam in exams]
-    layouts += [memory_texts(parse_exam(Item.model_validate(item).prompt())) for item in remembered]
-    embeddings = tutor.scorer.hand.index.embeddings
-    flat = np.asarray(embeddings.embed_documents([t for _, texts in layouts for t in texts]))
-    vectors, start = [], 0
-    for keys, texts in layouts:
-        vectors.append(dict(zip(keys, flat[start:start + len(texts)])))
-        start += len(texts)
-    serve_from(tutor, exams, layouts, vectors)
-    return vectors
-
-
-def item_texts(exam: ExamQuestion) -> tuple[list[str], list[str]]:
-    """What answering a bank question embeds: its question texts and the search text of `prepare`."""
-    keys, texts = question_texts(exam)
-    return keys + ["search"], texts + [f"{exam.stem} {' '.join(exam.options.values())}"]
-
-
-def memory_texts(exam: ExamQuestion) -> tuple[list[str], list[str]]:
-    """What the memory keeps of a bank question: its stem and "stem option" statements."""
-    keys, texts = question_texts(exam)
-    kept = [n for n, key in enumerate(keys) if key == "stem" or key.startswith("s")]
-    return [keys[n] for n in kept], [texts[n] for n in kept]
-
-
-def serve_from(tutor: Tutor, exams: list[ExamQuestion], layouts: list, vectors: list[dict]) -> None:
-    """Make the scorer and the store read the pre-embedded vectors of `exams` (others embed as usual)."""
-    hand = tutor.scorer.hand
-    known = {exam_key(exam): vector for exam, vector in zip(exams, vectors)}
-    embed = hand.embed_question
-    hand.embed_question = lambda exam: known.get(exam_key(exam)) or embed(exam)
-    # the per-option searches and `prepare` ask for these texts by themselves
-    texts = {t: v for (keys, layout), vector in zip(layouts[:len(exams)], vectors)
-             for t, v in zip(layout, (vector[k] for k in keys))}
-    embeddings = hand.index.embeddings
-    query = embeddings.embed_query
-    embeddings.embed_query = lambda text: texts[text].tolist() if text in texts else query(text)
-
-
-def exam_key(exam: ExamQuestion) -> tuple:
-    """A question's identity for the embedding cache."""
-    return exam.stem, tuple(exam.options.items())
 
 
 def build_memory(items: list[dict], vectors: list[dict[str, np.ndarray]]) -> ExamMemory:
@@ -118,28 +55,6 @@ def build_memory(items: list[dict], vectors: list[dict[str, np.ndarray]]) -> Exa
         question += [n] * len(letters)
         right += [float(letter in item["answer"]) for letter in letters]
     return ExamMemory(np.vstack(stems), np.vstack(statements), np.array(question), np.array(right))
-
-
-def read_question(tutor: Tutor, item: dict) -> Question:
-    """One bank item through the answering pipeline: its options' feature rows and the right ones."""
-    parsed = Item.model_validate(item)
-    prepared = tutor.prepare(parsed.prompt())
-    scores = tutor.score_exam(prepared)
-    right = np.array([float(s.letter in parsed.answer) for s in scores])
-    pairs = [(f"{prepared.exam.stem} {prepared.exam.options[s.letter]}",
-              f"{s.best.heading}: {s.best.sentence}" if s.best else "The notes say nothing about this.")
-             for s in scores]
-    return Question(np.vstack([s.features for s in scores]), right, prepared.exam.picks, pairs)
-
-
-def read_split(tutor: Tutor, items: list[dict], name: str) -> list[Question]:
-    """Every item of one split, with a progress line every 100 items."""
-    questions, start = [], time.perf_counter()
-    for n, item in enumerate(items, start=1):
-        questions.append(read_question(tutor, item))
-        if n % 100 == 0 or n == len(items):
-            print(f"  {name}: {n}/{len(items)} questions read ({time.perf_counter() - start:.0f} s)", flush=True)
-    return questions
 
 
 def hand_prior(question: Question) -> np.ndarray:
@@ -260,13 +175,13 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
     memory_file = out.with_name(MEMORY_FILE.name)
     remembered = vectors[:len(fit_items)] + vectors[len(read_items):]
     build_memory(fit_items + bank_items, remembered).save(memory_file)
-    tutor.scorer.memory = load_memory(memory_file)  # the shipped (float16) values, as at answer time
-    train, tune = read_split(tutor, fit_items, "fit"), read_split(tutor, tune_items, "tune")
+    questions = read_all(store, memory_file, read_items, vectors[:len(read_items)])
+    train, tune = questions[:len(fit_items)], questions[len(fit_items):len(fit_items) + len(tune_items)]
+    checked = questions[len(fit_items) + len(tune_items):]
     model, table = select_model(train, tune)
     priors = choose_prior_weight(model, tune)
     figures = calibrate(model, tune)
-    if check_items:
-        checked = read_split(tutor, check_items, "check")
+    if checked:
         figures |= {"check_" + k.removeprefix("tune_"): v for k, v in judge(model, checked).items()}
     meta = {"fit_items": len(train), "tune_items": len(tune), "check_items": len(check_items), "candidates": table,
             "prior_weights": priors, "prior_weight": model.prior_weight, **figures}
