@@ -1,8 +1,8 @@
 """Embedding the bank questions once and reading them through the answering pipeline, two at a time.
 
 Reading a question (retrieval per option, evidence, features) is one Python thread, so `make train`
-reads in one worker process per core; each opens the training store read-only and serves the
-pre-embedded vectors, so every feature row is the one a single process computes.
+reads in one worker process per core; each opens the training store (and only reads it) and serves
+the pre-embedded vectors, so every feature row is the one a single process computes.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ingest.index import ingest_paths
 from training.fit import Question
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKERS = 2    # the machine's two cores
+WORKERS = min(os.cpu_count() or 1, 8)  # one per core (two on the machines we measure on)
 # one BLAS thread per worker: two workers with two threads each fight over two cores (measured on 200
 # questions: one process 46 s, two workers 54 s, two single-threaded workers 32 s)
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
