@@ -34,18 +34,22 @@ CHUNK = 50     # questions per task: small enough to keep both workers busy to t
 _reader: Tutor | None = None  # a worker's tutor (set once per worker process)
 
 
+def training_settings(store: Path):
+    """Settings of the training store over corpus/ (offline: the bundled models only)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused")
+
+
 def open_tutor(store: Path) -> Tutor:
     """A tutor over the training store, scoring with the hand-set scorer only (no model, no memory)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    tutor = load_tutor(get_settings(store_path=store, corpus_path=ROOT / "corpus", llm="fake/unused"))
+    tutor = load_tutor(training_settings(store))
     tutor.scorer = OptionScorer(tutor.scorer.index, model_file=None, memory_file=None)
     return tutor
 
 
 def training_tutor(store: Path) -> Tutor:
     """`open_tutor` over a fresh (or up-to-date) ingest of corpus/."""
-    ingest_paths([ROOT / "corpus"], get_settings(store_path=store, corpus_path=ROOT / "corpus",
-                                                  llm="fake/unused"), show_bar=False)
+    ingest_paths([ROOT / "corpus"], training_settings(store), show_bar=False)
     return open_tutor(store)
 
 
