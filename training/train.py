@@ -12,7 +12,8 @@
    the calibration tune half, which was written the way other people write exam questions.
 4. Choose on that half how much of the hand-set score (app/rag/exam.py) to add to it.
 5. Calibrate its confidence on that half (Platt scaling of the decision margin, and of the network's
-   own margin for that choice when the hand-set score is added) and set the "confident" threshold.
+   own margin for that choice when the hand-set score is added) and set the "confident" threshold
+   (where the tune answers at or above it are right 95 % of the time as a group; training/calibrate.py).
 6. With --check (`make train-check`), score the calibration bank's check half (no decision is taken
    from it; the shipped exam_scorer.json was written this way).
 The test sets (evals/datasets/*test*.jsonl) are never read.
