@@ -30,6 +30,10 @@ def test_parse_exam_reads_select_two():
     exam = parse_exam("Which steps reduce cost? (Select TWO.)\nA) a\nB) b\nC) c\nD) d\nE) e")
     assert exam.picks == 2 and list(exam.options) == list("ABCDE")
     assert "Select" not in exam.stem
+    # "which two" alone is not a select-two: "Which two rates are on an ROC curve's axes?" has one answer
+    for stem, picks in (("Which two rates are on its axes?", 1), ("What three settings apply? (Choose 3)", 3),
+                        ("Which steps reduce cost? Select any two.", 2), ("Which steps? (choose the two)", 2)):
+        assert parse_exam(f"{stem}\nA) a\nB) b\nC) c\nD) d\nE) e").picks == picks, stem
 
 
 def test_parse_exam_reads_options_pasted_on_one_line():

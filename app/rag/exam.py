@@ -15,7 +15,7 @@ from app.rag.text import content_words, readable
 # "A) text", "A. text", "(A) text", "A: text" at the start of a line
 _OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
 _INLINE = re.compile(r"(?:^|(?<=\s))(?:\(([A-F])\)|([A-F])\))\s+")  # "A) " or "(A) " within a line
-_SELECT = re.compile(r"\(?\s*(?:select|choose|pick)\s+(two|three|2|3)\b[^)\n]*\)?", re.IGNORECASE)
+_SELECT = re.compile(r"\(?\s*(?:select|choose|pick)\s+(?:any\s+|the\s+)?(two|three|2|3)\b[^)\n]*\)?", re.IGNORECASE)
 _COUNTS = {"two": 2, "three": 3, "2": 2, "3": 3}
 
 
