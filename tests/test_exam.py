@@ -17,10 +17,10 @@ from app.rag.followup import needs_context, rewrite_query
 STEM = "A team needs predictions for 500 MB payloads. Which option fits?"
 
 
-@pytest.mark.parametrize("style", ["{l}) {t}", "{l}. {t}", "({l}) {t}", "{l}: {t}"])
+@pytest.mark.parametrize("style", ["{l}) {t}", "{l}. {t}", "({l}) {t}", "{l}: {t}", "{low}) {t}", "({low}) {t}"])
 def test_parse_exam_accepts_common_option_styles(style):
     options = ["Real-time endpoint", "Asynchronous Inference", "Serverless Inference", "Batch"]
-    text = STEM + "\n" + "\n".join(style.format(l="ABCD"[i], t=t) for i, t in enumerate(options))
+    text = STEM + "\n" + "\n".join(style.format(l="ABCD"[i], low="abcd"[i], t=t) for i, t in enumerate(options))
     exam = parse_exam(text)
     assert exam.stem == STEM and exam.picks == 1
     assert exam.options == dict(zip("ABCD", options))

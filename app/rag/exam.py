@@ -12,8 +12,8 @@ from app.rag.exam_model import spread
 from app.rag.search import Hit
 from app.rag.text import content_words, readable
 
-# "A) text", "A. text", "(A) text", "A: text" at the start of a line
-_OPTION = re.compile(r"^\s*(?:\(([A-F])\)|([A-F])[).:])\s+(.+?)\s*$", re.MULTILINE)
+# "A) text", "A. text", "(A) text", "A: text" at the start of a line (or "a) text": some sets letter in lower case)
+_OPTION = re.compile(r"^\s*(?:\(([A-Fa-f])\)|([A-Fa-f])[).:])\s+(.+?)\s*$", re.MULTILINE)
 _INLINE = re.compile(r"(?:^|(?<=\s))(?:\(([A-F])\)|([A-F])\))\s+")  # "A) " or "(A) " within a line
 _SELECT = re.compile(r"\(?\s*(?:select|choose|pick)\s+(?:any\s+|the\s+)?(two|three|2|3)\b[^)\n]*\)?", re.IGNORECASE)
 _COUNTS = {"two": 2, "three": 3, "2": 2, "3": 3}
@@ -56,7 +56,7 @@ def inline_options(question: str) -> list[tuple[str, str, int]]:
 def parse_exam(question: str) -> ExamQuestion | None:
     """An ExamQuestion when the text carries at least three lettered options in order, else None.
     Options are read one per line, or, failing that, pasted on one line ("... A) x B) y C) z")."""
-    found = [(m.group(1) or m.group(2), m.group(3), m.start()) for m in _OPTION.finditer(question)]
+    found = [((m.group(1) or m.group(2)).upper(), m.group(3), m.start()) for m in _OPTION.finditer(question)]
     if not in_order(found):
         found = inline_options(question)
     if not in_order(found):
