@@ -41,7 +41,7 @@ eval: $(STAMP)
 
 # Fit the exam option scorer on training/exam_bank and training/exam_bank_blind (its bank memory also
 # holds training/exam_bank_blind3), choose and calibrate it on the tune half of training/exam_bank_blind2;
-# write app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). Under 20 minutes on 2 cores.
+# write app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). 17-25 minutes on 2 cores (machines differ).
 train: $(STAMP)
 	nice -n 5 $(BIN)/python -m training.train
 
