@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install ingest ui eval train train-check train-crossencoder bench clean
+.PHONY: run test install ingest ui eval train train-fresh train-check train-crossencoder bench clean
 
 run: ingest ui
 
@@ -41,9 +41,14 @@ eval: $(STAMP)
 
 # Fit the exam option scorer on training/exam_bank and training/exam_bank_blind (its bank memory also
 # holds training/exam_bank_blind3), choose and calibrate it on the tune half of training/exam_bank_blind2;
-# write app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). 17-25 minutes on 2 cores (machines differ).
+# write app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). Memory-bank questions
+# the present exam_memory.npz already holds keep their vectors (training/reuse.py); `make train-fresh`
+# embeds everything again (17-25 minutes on 2 cores, machines differ).
 train: $(STAMP)
 	nice -n 5 $(BIN)/python -m training.train
+
+train-fresh: $(STAMP)
+	nice -n 5 $(BIN)/python -m training.train --fresh
 
 # The same, and score the calibration bank's other half (about two minutes more; no decision taken).
 train-check: $(STAMP)

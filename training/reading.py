@@ -24,6 +24,7 @@ from app.rag.exam_scorer import OptionScorer
 from evals.datasets import Item
 from ingest.index import ingest_paths
 from training.fit import Question
+from training.reuse import reusable
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = min(os.cpu_count() or 1, 8)  # one per core (two on the machines we measure on)
@@ -53,19 +54,22 @@ def training_tutor(store: Path) -> Tutor:
     return open_tutor(store)
 
 
-def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict]) -> list[dict[str, np.ndarray]]:
+def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict],
+                stored: dict[int, np.ndarray] | None = None, model: str = "") -> list[dict[str, np.ndarray]]:
     """Every question text embedded in one pass (length-sorted batches, many times faster than a
     small batch per question). `items` are read through the pipeline later; `remembered` only go
-    into the memory (their stem and statements)."""
+    into the memory (their stem and statements), and take the vectors `stored` under `model` holds
+    for their texts (training/reuse.py)."""
     layouts = [item_texts(exam) for exam in map(parse_item, items)]
     layouts += [memory_texts(parse_item(item)) for item in remembered]
-    embeddings = tutor.scorer.hand.index.embeddings
-    flat = np.asarray(embeddings.embed_documents([t for _, texts in layouts for t in texts]))
-    vectors, start = [], 0
-    for keys, texts in layouts:
-        vectors.append(dict(zip(keys, flat[start:start + len(texts)])))
-        start += len(texts)
-    return vectors
+    embed = tutor.scorer.hand.index.embeddings.embed_documents
+    reused = reusable(layouts[len(items):], stored or {}, model, embed)
+    fresh = [n < len(items) or text not in reused for n, (_, texts) in enumerate(layouts) for text in texts]
+    todo = [text for (_, texts) in layouts for text in texts]
+    flat = iter(np.asarray(embed([text for text, new in zip(todo, fresh) if new])))
+    print(f"  embedded {sum(fresh)} texts, reused {len(fresh) - sum(fresh)} from the stored memory", flush=True)
+    return [{key: next(flat) if n < len(items) or text not in reused else reused[text]
+             for key, text in zip(keys, texts)} for n, (keys, texts) in enumerate(layouts)]
 
 
 def parse_item(item: dict) -> ExamQuestion:

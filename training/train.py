@@ -4,6 +4,8 @@
    Embed both training banks (training/exam_bank, training/exam_bank_blind) and the memory bank
    (training/exam_bank_blind3) as the bank memory (app/rag/data/exam_memory.npz), whose vote on each
    option is one of its features (app/rag/exam_memory.py); an item never reads its own label.
+   Memory-bank texts the present memory file already holds keep their vectors unless --fresh
+   (training/reuse.py): they are most of what is embedded.
 2. Read every question of both banks, and the calibration bank's tune half
    (training/exam_bank_blind2, see training/split.py), through the answering pipeline itself
    (Tutor.prepare, Tutor.score_exam with the hand-set scorer only; training/reading.py, one worker
@@ -28,13 +30,15 @@ from pathlib import Path
 
 import numpy as np
 
+from app.providers import embedding_model_name
 from app.rag.exam import HandScorer
 from app.rag.exam_features import FEATURES
 from app.rag.exam_memory import MEMORY_FILE, ExamMemory
 from app.rag.exam_model import MODEL_FILE, ExamModel, margins_of, to_json
 from training.calibrate import confident_threshold, fit_platt, platt
 from training.fit import Question, fit_net, standardizer
-from training.reading import embed_banks, read_all, training_tutor
+from training.reading import embed_banks, memory_texts, parse_item, read_all, training_tutor
+from training.reuse import memory_keys, stored_vectors
 from training.split import BANK, BLIND, MEMORY_BANK, calibration_halves, load_bank
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +60,12 @@ def build_memory(items: list[dict], vectors: list[dict[str, np.ndarray]]) -> Exa
         question += [n] * len(letters)
         right += [float(letter in item["answer"]) for letter in letters]
     return ExamMemory(np.vstack(stems), np.vstack(statements), np.array(question), np.array(right))
+
+
+def row_keys(model: str, items: list[dict]) -> dict[str, np.ndarray]:
+    """The reuse keys of the memory's rows (training/reuse.py), in `build_memory`'s order."""
+    return memory_keys(model, [memory_texts(parse_item(item)) for item in items],
+                       [sorted(item["choices"]) for item in items])
 
 
 def hand_prior(question: Question) -> np.ndarray:
@@ -159,10 +169,11 @@ def compare_crossencoder(model: ExamModel, train: list[Question], tune: list[Que
 
 
 def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
-         crossencoder: bool = False, check: bool = False) -> None:
+         crossencoder: bool = False, check: bool = False, reuse: bool = True) -> None:
     """Build the bank memory (both training banks and the memory bank), fit on both training banks,
     choose and calibrate on the calibration bank's tune half (with `check`, also score its check
-    half: about two minutes more, no decision taken); write both."""
+    half: about two minutes more, no decision taken); write both. With `reuse`, memory-bank texts
+    the present memory already holds keep their vectors (training/reuse.py)."""
     start = time.perf_counter()
     fit_items, (tune_items, check_items) = load_bank((BANK, BLIND)), calibration_halves()
     check_items = check_items if check else []
@@ -171,11 +182,12 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
           f"check {len(check_items)}", flush=True)
     tutor = training_tutor(store)
     read_items = fit_items + tune_items + check_items
-    vectors = embed_banks(tutor, read_items, bank_items)
+    memory_file, model = out.with_name(MEMORY_FILE.name), embedding_model_name(tutor.settings)
+    stored = stored_vectors(memory_file, model) if reuse else {}
+    vectors = embed_banks(tutor, read_items, bank_items, stored, model)
     print(f"  embedded every question ({time.perf_counter() - start:.0f} s)", flush=True)
-    memory_file = out.with_name(MEMORY_FILE.name)
     remembered = vectors[:len(fit_items)] + vectors[len(read_items):]
-    build_memory(fit_items + bank_items, remembered).save(memory_file)
+    build_memory(fit_items + bank_items, remembered).save(memory_file, **row_keys(model, fit_items + bank_items))
     questions = read_all(store, memory_file, read_items, vectors[:len(read_items)])
     train, tune = questions[:len(fit_items)], questions[len(fit_items):len(fit_items) + len(tune_items)]
     checked = questions[len(fit_items) + len(tune_items):]
@@ -195,4 +207,5 @@ def main(store: Path = ROOT / ".tutor" / "train-store", out: Path = MODEL_FILE,
 
 
 if __name__ == "__main__":
-    main(crossencoder="--crossencoder" in sys.argv[1:], check="--check" in sys.argv[1:])
+    main(crossencoder="--crossencoder" in sys.argv[1:], check="--check" in sys.argv[1:],
+         reuse="--fresh" not in sys.argv[1:])

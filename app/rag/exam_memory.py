@@ -52,11 +52,12 @@ class ExamMemory:
         share = float(weights @ self.right[top] / weights.sum()) if weights.sum() > 0 else 0.5
         return {"mem_right": share, "mem_top": float(sims[top[0]] * (1.0 if self.right[top[0]] else -1.0))}
 
-    def save(self, path: Path) -> None:
-        """Write the memory with float16 vectors (a third of the size; similarities move < 0.001)."""
+    def save(self, path: Path, **extra: np.ndarray) -> None:
+        """Write the memory with float16 vectors (a third of the size; similarities move < 0.001),
+        and any `extra` arrays the answering side does not read (`make train`'s reuse keys)."""
         np.savez_compressed(path, stems=self.stems.astype(np.float16),
                             statements=self.statements.astype(np.float16),
-                            question=self.question.astype(np.int32), right=self.right.astype(np.int8))
+                            question=self.question.astype(np.int32), right=self.right.astype(np.int8), **extra)
 
 
 @cache
