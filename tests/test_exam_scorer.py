@@ -12,12 +12,13 @@ import pytest
 from app.rag.evidence import SentenceIndex
 from app.rag.exam import OptionScore, explain, parse_exam
 from app.rag.exam_features import FEATURES, OptionView
-from app.rag.exam_memory import NEUTRAL, ExamMemory, load_memory
+from app.rag.exam_memory import MEMORY_FILE, NEUTRAL, ExamMemory, load_memory
 from app.rag.exam_model import ExamModel, ModelMissing, from_dict, load_model, to_json
 from app.rag.exam_scorer import OptionScorer, merge_hits, own_evidence, softmax
 from app.rag.retrieval import Hit
 from tests.test_exam import BagOfWords
 from training.calibrate import confident_threshold, decision_margin, fit_platt, platt
+from training.reuse import stored_vectors
 from evals.datasets import Item
 from training.split import BANK, BLIND, BLIND2, MEMORY_BANK, calibration_halves, load_bank, split_bank
 
@@ -265,3 +266,11 @@ def test_bank_memory_votes_by_the_nearest_bank_answers_and_skips_the_same_questi
 def test_a_missing_bank_memory_is_one_line(tmp_path):
     with pytest.raises(ModelMissing, match="exam memory missing or unreadable .* run `make train`"):
         load_memory(tmp_path / "none.npz")
+
+
+def test_a_truncated_bank_memory_is_one_line_and_is_not_reused(tmp_path):
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(MEMORY_FILE.read_bytes()[:100_000])
+    with pytest.raises(ModelMissing, match="cut.npz: exam memory missing or unreadable .* run `make train`"):
+        load_memory(cut)
+    assert stored_vectors(cut, "bundled:all-MiniLM-L6-v2") == {}

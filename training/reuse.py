@@ -12,8 +12,11 @@ check) are always embedded afresh.
 
 from __future__ import annotations
 
+import zlib
+
 from hashlib import blake2b
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -46,7 +49,7 @@ def stored_vectors(memory_file: Path, model: str) -> dict[int, np.ndarray]:
                 return {}
             keys = np.concatenate([data["stem_keys"], data["statement_keys"]])
             vectors = np.vstack([data["stems"], data["statements"]]).astype(np.float32)
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, BadZipFile, zlib.error):
         return {}
     return dict(zip(keys.tolist(), vectors))
 

@@ -10,9 +10,12 @@ its own label.
 
 from __future__ import annotations
 
+import zlib
+
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -67,6 +70,6 @@ def load_memory(path: Path = MEMORY_FILE) -> ExamMemory:
         with np.load(path) as data:
             return ExamMemory(data["stems"].astype(np.float32), data["statements"].astype(np.float32),
                               data["question"], data["right"].astype(np.float32))
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, BadZipFile, zlib.error) as exc:
         raise ModelMissing(f"{path}: exam memory missing or unreadable ({exc.__class__.__name__}); "
                            "run `make train`") from None
