@@ -64,10 +64,10 @@ def embed_banks(tutor: Tutor, items: list[dict], remembered: list[dict],
     layouts += [memory_texts(parse_item(item)) for item in remembered]
     embed = tutor.scorer.hand.index.embeddings.embed_documents
     reused = reusable(layouts[len(items):], stored or {}, model, embed)
-    fresh = [n < len(items) or text not in reused for n, (_, texts) in enumerate(layouts) for text in texts]
-    todo = [text for (_, texts) in layouts for text in texts]
-    flat = iter(np.asarray(embed([text for text, new in zip(todo, fresh) if new])))
-    print(f"  embedded {sum(fresh)} texts, reused {len(fresh) - sum(fresh)} from the stored memory", flush=True)
+    todo = [text for n, (_, texts) in enumerate(layouts) for text in texts if n < len(items) or text not in reused]
+    flat = iter(np.asarray(embed(todo)) if todo else [])
+    print(f"  embedded {len(todo)} texts, reused {sum(len(t) for _, t in layouts) - len(todo)} from the stored memory",
+          flush=True)
     return [{key: next(flat) if n < len(items) or text not in reused else reused[text]
              for key, text in zip(keys, texts)} for n, (keys, texts) in enumerate(layouts)]
 

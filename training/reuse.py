@@ -12,13 +12,12 @@ check) are always embedded afresh.
 
 from __future__ import annotations
 
-import zlib
-
 from hashlib import blake2b
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
+
+from app.rag.exam_memory import UNREADABLE
 
 SPOT = 24          # reused texts embedded again to check the model still gives their vectors
 TOLERANCE = 2e-3   # float16 keeps a unit vector's components to < 5e-4; a changed model moves them far more
@@ -49,7 +48,7 @@ def stored_vectors(memory_file: Path, model: str) -> dict[int, np.ndarray]:
                 return {}
             keys = np.concatenate([data["stem_keys"], data["statement_keys"]])
             vectors = np.vstack([data["stems"], data["statements"]]).astype(np.float32)
-    except (OSError, KeyError, ValueError, EOFError, BadZipFile, zlib.error):
+    except UNREADABLE:
         return {}
     return dict(zip(keys.tolist(), vectors))
 

@@ -11,7 +11,6 @@ its own label.
 from __future__ import annotations
 
 import zlib
-
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +24,7 @@ MEMORY_FILE = Path(__file__).parent / "data" / "exam_memory.npz"
 SAME_STEM = 0.95  # a bank stem this close to the asked one is the same question: left out
 NEIGHBOURS = 5    # bank statements that vote on an option
 NEUTRAL = {"mem_right": 0.5, "mem_top": 0.0}  # the vote when there is no memory to ask
+UNREADABLE = (OSError, KeyError, ValueError, EOFError, BadZipFile, zlib.error)  # np.load on a missing or bad file
 
 
 @dataclass
@@ -70,6 +70,6 @@ def load_memory(path: Path = MEMORY_FILE) -> ExamMemory:
         with np.load(path) as data:
             return ExamMemory(data["stems"].astype(np.float32), data["statements"].astype(np.float32),
                               data["question"], data["right"].astype(np.float32))
-    except (OSError, KeyError, ValueError, EOFError, BadZipFile, zlib.error) as exc:
+    except UNREADABLE as exc:
         raise ModelMissing(f"{path}: exam memory missing or unreadable ({exc.__class__.__name__}); "
                            "run `make train`") from None
