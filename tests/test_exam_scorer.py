@@ -263,6 +263,23 @@ def test_bank_memory_votes_by_the_nearest_bank_answers_and_skips_the_same_questi
     assert loaded.features(other, ["A"]) == {"A": NEUTRAL}
 
 
+def test_the_residual_vote_matches_what_an_option_adds_to_its_own_question(tmp_path):
+    # bank question 0: option A (right) and B (wrong) differ along the third axis only
+    stems = np.vstack([unit(1, 0, 0, 0), unit(0, 0, 0, 1)])
+    statements = np.vstack([unit(1, 0, 1, 0), unit(1, 0, -1, 0), unit(0, 1, 0, 1), unit(0, -1, 0, 1)])
+    memory = ExamMemory(stems, statements, np.array([0, 0, 1, 1]), np.array([1.0, 0.0, 0.0, 1.0]))
+    memory.save(tmp_path / "m.npz")
+    loaded = load_memory(tmp_path / "m.npz")
+    # another question, worded alike in its stem: its option A adds what bank question 0's right answer adds
+    asked = {"stem": unit(1, 0.6, 0, 0), "sA": unit(1, 0.6, 0.3, 0), "sB": unit(1, 0.6, -0.3, 0)}
+    votes = loaded.features(asked, ["A", "B"])
+    assert votes["A"]["mem_res_top"] > 0.9 and votes["B"]["mem_res_top"] < -0.9
+    assert votes["A"]["mem_res_right"] > 0.5 > votes["B"]["mem_res_right"]
+    # swapping the options' wording swaps the vote: it reads the option, not its letter
+    swapped = loaded.features({**asked, "sA": asked["sB"], "sB": asked["sA"]}, ["A", "B"])
+    assert swapped["A"]["mem_res_right"] < 0.5 < swapped["B"]["mem_res_right"]
+
+
 def test_a_missing_bank_memory_is_one_line(tmp_path):
     with pytest.raises(ModelMissing, match="exam memory missing or unreadable .* run `make train`"):
         load_memory(tmp_path / "none.npz")

@@ -38,7 +38,7 @@ TOP = 2  # sentences averaged where one lucky sentence should not decide
 CONTINUOUS = ("about", "hyp_max", "hyp_top", "purpose", "purpose_lex", "own_terms", "vocab",
               "name_fit", "chunk", "stem_cos", "stem_overlap", "length", "number_found",
               "other_about", "stem_support", "details_found", "hand_evidence", "hand_hypothesis",
-              "mem_right", "mem_top")
+              "mem_right", "mem_top", "mem_res_right", "mem_res_top")
 FLAGS = ("unknown_name", "has_name", "has_number", "trap", "negation") + tuple(CUES)
 FEATURES = CONTINUOUS + tuple(f"{name}_z" for name in CONTINUOUS) + FLAGS
 
