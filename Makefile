@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install ingest ui eval train train-fresh train-check train-crossencoder bench clean
+.PHONY: run test install ingest ui eval train train-fresh train-crossencoder bench clean
 
 run: ingest ui
 
@@ -40,7 +40,7 @@ eval: $(STAMP)
 	$(BIN)/tutor eval
 
 # Fit the exam option scorer on training/exam_bank and training/exam_bank_blind (its bank memory also
-# holds training/exam_bank_blind3), choose and calibrate it on the tune half of training/exam_bank_blind2;
+# holds training/exam_bank_blind3), choose and calibrate it on the tune half of training/exam_bank_blind2 (the "confident" cut on both halves);
 # write app/rag/data/exam_scorer.json and exam_memory.npz (see evals/README.md). Memory-bank questions
 # the present exam_memory.npz already holds keep their vectors (training/reuse.py); `make train-fresh`
 # embeds everything again (17-25 minutes on 2 cores, machines differ).
@@ -49,10 +49,6 @@ train: $(STAMP)
 
 train-fresh: $(STAMP)
 	nice -n 5 $(BIN)/python -m training.train --fresh
-
-# The same, and score the calibration bank's other half (about two minutes more; no decision taken).
-train-check: $(STAMP)
-	nice -n 5 $(BIN)/python -m training.train --check
 
 # The same, plus the cross-encoder the shipped scorer was measured against (nothing of it is shipped).
 train-crossencoder: $(STAMP)

@@ -146,19 +146,18 @@ def test_platt_fit_recovers_a_known_slope_and_threshold_reaches_precision():
     assert correct[conf >= cut].mean() >= 0.95 and (conf >= cut).mean() > 0.2
 
 
-def test_confident_threshold_is_set_for_the_group_with_a_margin_to_spare():
+def test_confident_threshold_is_set_for_the_group_with_a_point_to_spare():
     # calibrated confidences, each answer right exactly as often as its confidence says
     conf = np.repeat([0.99, 0.9, 0.8, 0.5], [600, 200, 100, 100])
     correct = np.concatenate([np.arange(n) < round(c * n) for c, n in ((0.99, 600), (0.9, 200),
                                                                        (0.8, 100), (0.5, 100))]).astype(float)
     cut = confident_threshold(conf, correct)
     assert cut == 0.9  # the group from 0.9 up is right 96.8 % of the time; from 0.8 up 94.6 %
-    assert correct[conf >= cut].mean() >= 0.95
-    # without the margin no lower: the group from 0.8 up is short on count
-    assert confident_threshold(conf, correct, margin=0.0) == 0.9
-    # asked for 0.96, the group from 0.9 up (0.968) counts as enough but lacks the point to spare
-    assert confident_threshold(conf, correct, precision=0.96, margin=0.0) == 0.9
-    assert confident_threshold(conf, correct, precision=0.96) == 0.99
+    assert correct[conf >= cut].mean() >= 0.96
+    # asked for 0.97, the group from 0.9 up (0.968) is short: only the top group qualifies
+    assert confident_threshold(conf, correct, precision=0.97) == 0.99
+    # asked for 0.94, the group from 0.8 up (0.946) is enough
+    assert confident_threshold(conf, correct, precision=0.94) == 0.8
     # nothing qualifies: the per-answer cut
     assert confident_threshold(np.full(10, 0.6), np.zeros(10)) == 0.95
 
