@@ -1,5 +1,6 @@
 """What the training bank says about an option: do bank statements close to "stem + option" belong
-to answers marked right or to distractors?
+to answers marked right or to distractors? And do bank options that add to their question what this
+option adds to its own (the residual vote), in questions about the same need?
 
 The memory holds the embedded stems and "stem option" statements of the training banks and the
 memory bank, with their labels (app/rag/data/exam_memory.npz, written by `make train`; never a
@@ -59,7 +60,7 @@ class ExamMemory:
                 for letter, own in zip(letters, asked)}
 
     def vote(self, statement: np.ndarray, keep: np.ndarray) -> dict[str, float]:
-        """The memory features of one option."""
+        """The nearest-statement vote on one option."""
         sims = np.where(keep, self.statements @ statement, -1.0)
         count = min(NEIGHBOURS, len(sims))
         near = np.argpartition(sims, -count)[-count:]  # a full sort of the memory costs more than the rest
