@@ -162,6 +162,34 @@ def test_confident_threshold_is_set_for_the_group_with_a_point_to_spare():
     assert confident_threshold(np.full(10, 0.6), np.zeros(10)) == 0.95
 
 
+def synthetic_questions(n: int, seed: int) -> list:
+    """Four-option questions whose first feature points at the right option through noise."""
+    from training.fit import Question
+    rng, d, out = np.random.default_rng(seed), len(FEATURES), []
+    for _ in range(n):
+        right = np.zeros(4)
+        right[rng.integers(4)] = 1.0
+        features = np.zeros((4, d))
+        features[:, 0] = right * 1.5 + rng.normal(size=4)
+        out.append(Question(features, right, 1))
+    return out
+
+
+def test_calibration_reports_tune_check_and_pooled_and_the_pooled_group_reaches_the_target():
+    from training.train import calibrate, judge
+    weights = np.zeros((len(FEATURES), 1))
+    weights[0, 0] = 3.0
+    model = tiny_model([[(weights, np.zeros(1))]], calibration={"a": 1.0, "b": 0.0})
+    model.confident_at = 0.0
+    tune, check = synthetic_questions(300, 1), synthetic_questions(300, 2)
+    figures = calibrate(model, tune, check)
+    assert {"tune_accuracy", "check_accuracy", "pooled_accuracy", "pooled_confident_accuracy"} <= set(figures)
+    assert figures["pooled_confident_accuracy"] >= 0.96 and 0 < figures["pooled_confident_coverage"] < 1
+    assert figures["pooled_accuracy"] == pytest.approx((figures["tune_accuracy"] + figures["check_accuracy"]) / 2)
+    assert judge(model, check)["tune_accuracy"] == figures["check_accuracy"]
+    assert calibrate(model, tune, []).keys() == judge(model, tune).keys()
+
+
 def test_two_margin_calibration_reads_the_network_margin_too():
     rng = np.random.default_rng(2)
     combined, network = rng.uniform(0, 3, 4000), rng.uniform(-1, 3, 4000)

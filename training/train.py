@@ -134,13 +134,16 @@ def confidences(model: ExamModel, questions: list[Question]) -> tuple[np.ndarray
 
 def calibrate(model: ExamModel, tune: list[Question], check: list[Question]) -> dict:
     """Fit the confidence on the tune half and set the "confident" threshold on both halves pooled
-    (a 95 % group measured on 300 answers moves by over a point); returns the figures of each half."""
+    (a 95 % group measured on 300 answers moves by over a point); returns the figures of each half and
+    of both pooled."""
     correct, margins = confidences(model, tune)
     model.calibration = fit_platt(margins, correct)
     pooled_correct, pooled_margins = confidences(model, tune + check)
     model.confident_at = confident_threshold(platt(pooled_margins, model.calibration), pooled_correct)
-    checked = judge(model, check) if check else {}
-    return judge(model, tune) | {"check_" + k.removeprefix("tune_"): v for k, v in checked.items()}
+    figures = judge(model, tune)
+    for name, questions in (("check", check), ("pooled", tune + check)):
+        figures |= {name + k.removeprefix("tune"): v for k, v in judge(model, questions).items()} if check else {}
+    return figures
 
 
 def judge(model: ExamModel, questions: list[Question]) -> dict:
