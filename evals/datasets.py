@@ -12,6 +12,7 @@ DATASET_DIR = Path(__file__).parent / "datasets"
 DEV_SET = DATASET_DIR / "dev.jsonl"
 TEST_SET = DATASET_DIR / "test.jsonl"  # held out: scored, never tuned on
 EXAM_TEST_SET = DATASET_DIR / "exam_test.jsonl"  # frozen before any training (issue 16): scored only
+EXAM_TEST2_SET = DATASET_DIR / "exam_test2.jsonl"  # frozen, written blind in session 13: scored only
 
 
 class DatasetError(ValueError):

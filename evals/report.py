@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from evals import metrics as m
-from evals.datasets import EXAM_TEST_SET, TEST_SET
+from evals.datasets import EXAM_TEST2_SET, EXAM_TEST_SET, TEST_SET
 from evals.summary import summarize
 
 HEADLINE = ("hit_rate", "recall", "mrr", "ndcg", "mc_accuracy", "term_recall", "first_sentence",
@@ -176,7 +176,8 @@ def check_gates(summary: dict[str, float], gates_file: Path = GATES_FILE,
 
 def gate_section(dataset: Path | None) -> str | None:
     """The gates table for a dataset: each test set has its own, anything else uses the dev gates."""
-    own = {Path(TEST_SET).resolve(): "held_out", Path(EXAM_TEST_SET).resolve(): "exam_test"}
+    own = {Path(TEST_SET).resolve(): "held_out", Path(EXAM_TEST_SET).resolve(): "exam_test",
+           Path(EXAM_TEST2_SET).resolve(): "exam_test2"}
     return own.get(Path(dataset).resolve()) if dataset else None
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.datasets import DEV_SET, EXAM_TEST_SET, TEST_SET, load_items, pick_subset
+from evals.datasets import DEV_SET, EXAM_TEST2_SET, EXAM_TEST_SET, TEST_SET, load_items, pick_subset
 from evals.report import check_gates, gate_section
 from evals.run import run_eval
 from ingest.index import ingest_paths
@@ -49,16 +49,17 @@ def test_held_out_mc_meets_its_gate(corpus_settings):
     assert run.gate_section == "held_out" and "Gates: all hold." in (root / "held-out" / "report.md").read_text()
 
 
-def test_frozen_exam_test_set_meets_its_gates(corpus_settings):
+@pytest.mark.parametrize("dataset, size", [(EXAM_TEST_SET, 180), (EXAM_TEST2_SET, 200)], ids=["exam_test", "exam_test2"])
+def test_frozen_exam_test_sets_meet_their_gates(corpus_settings, dataset, size):
     root, settings = corpus_settings
-    items = load_items(EXAM_TEST_SET)
-    assert len(items) == 180 and all(item.kind == "mc" for item in items)
+    items = load_items(dataset)
+    assert len(items) == size and all(item.kind == "mc" for item in items)
     assert {item.style for item in items} == {"short", "terse", "long"}
-    run = run_eval(settings, items, root / "exam-test", baselines=False, show_bar=False,
-                   gate_section=gate_section(EXAM_TEST_SET))
-    failures = check_gates(run.summary["ours"], section="exam_test")
-    assert not failures, "exam test: " + "; ".join(failures)
-    report = (root / "exam-test" / "report.md").read_text()
-    assert run.gate_section == "exam_test" and "Gates: all hold." in report
-    assert "Per item style" in report and (root / "exam-test" / "reliability.png").exists()
+    section, out = gate_section(dataset), root / dataset.stem
+    run = run_eval(settings, items, out, baselines=False, show_bar=False, gate_section=section)
+    failures = check_gates(run.summary["ours"], section=section)
+    assert not failures, f"{dataset.stem}: " + "; ".join(failures)
+    report = (out / "report.md").read_text()
+    assert run.gate_section == dataset.stem and "Gates: all hold." in report
+    assert "Per item style" in report and (out / "reliability.png").exists()
     assert all(r["result"]["confidence"] is not None and not r["result"]["refused"] for r in run.rows)
