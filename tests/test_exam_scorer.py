@@ -260,7 +260,7 @@ def test_no_memory_bank_question_resembles_a_test_question():
     def words(text: str) -> set[str]:
         return set(re.findall(r"[a-z0-9]+", text.lower()))
     folder = Path(__file__).resolve().parents[1] / "evals" / "datasets"
-    tests = [words(json.loads(line)["question"]) for name in ("exam_test.jsonl", "test.jsonl")
+    tests = [words(json.loads(line)["question"]) for name in ("exam_test.jsonl", "exam_test2.jsonl", "test.jsonl")
              for line in (folder / name).read_text(encoding="utf-8").splitlines() if '"choices"' in line]
     for item in load_bank((MEMORY_BANK,)):
         stem = words(item["question"])
