@@ -195,8 +195,9 @@ def report_sections(run) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
 
 def write_report(run, out: Path, model: str) -> None:
     """report.md, report.html and the PNG plots in `out`."""
-    plots = [("domains.png", "per-domain accuracy", plot_domains), ("retrieval.png", "retrieval vs baselines",
-                                                                    plot_retrieval)]
+    plots = [("domains.png", "per-domain accuracy", plot_domains)]
+    if any("hit_rate" in summary for summary in run.summary.values()):  # items name their relevant sources
+        plots.append(("retrieval.png", "retrieval vs baselines", plot_retrieval))
     if m.confidence_rows(run.rows)[0]:
         plots.append(("reliability.png", "reliability diagram", plot_reliability))
     for name, _, plot in plots:

@@ -62,4 +62,5 @@ def test_frozen_exam_test_sets_meet_their_gates(corpus_settings, dataset, size):
     report = (out / "report.md").read_text()
     assert run.gate_section == dataset.stem and "Gates: all hold." in report
     assert "Per item style" in report and (out / "reliability.png").exists()
+    assert (out / "retrieval.png").exists() == any(item.relevant_sources for item in items)
     assert all(r["result"]["confidence"] is not None and not r["result"]["refused"] for r in run.rows)
