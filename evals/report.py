@@ -110,6 +110,11 @@ def plot_domains(run, path: Path) -> None:
     plt.close(fig)
 
 
+def retrieval_systems(run) -> list[str]:
+    """Systems with retrieval scores (none when the items name no relevant sources)."""
+    return [system for system, summary in run.summary.items() if "hit_rate" in summary]
+
+
 def plot_retrieval(run, path: Path) -> None:
     """Grouped bars: retrieval metrics of every system."""
     import matplotlib  # lazy: pyplot must only load after the Agg backend is chosen (no display here)
@@ -118,7 +123,7 @@ def plot_retrieval(run, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     metrics = ["hit_rate", "recall", "mrr", "ndcg"]
-    systems = [s for s in run.summary if "hit_rate" in run.summary[s]]
+    systems = retrieval_systems(run)
     fig, ax = plt.subplots(figsize=(7, 3.5))
     width = 0.8 / max(len(systems), 1)
     for i, system in enumerate(systems):
@@ -196,7 +201,7 @@ def report_sections(run) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
 def write_report(run, out: Path, model: str) -> None:
     """report.md, report.html and the PNG plots in `out`."""
     plots = [("domains.png", "per-domain accuracy", plot_domains)]
-    if any("hit_rate" in summary for summary in run.summary.values()):  # items name their relevant sources
+    if retrieval_systems(run):
         plots.append(("retrieval.png", "retrieval vs baselines", plot_retrieval))
     if m.confidence_rows(run.rows)[0]:
         plots.append(("reliability.png", "reliability diagram", plot_reliability))
